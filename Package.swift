@@ -1,0 +1,97 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// The release binary must start on Amazon Linux 2023 (glibc 2.34). glibc 2.35 re-versioned `hypot` and `hypotf`,
+/// which the Swift Glibc module and FoundationEssentials reference, so every executable routes them to
+/// `CShims` (see docs/DESIGN.md and scripts/check-binary).
+let wrapHypot: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--wrap=hypot", "-Xlinker", "--wrap=hypotf"])
+]
+
+let package = Package(
+    name: "cloudfront-invalidator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bootstrap", targets: ["bootstrap"]),
+        .executable(name: "invalidator", targets: ["invalidator"]),
+        .executable(name: "lambda-emulator", targets: ["lambda-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "JSONSupport"),
+        .target(
+            name: "InvalidationCore",
+            dependencies: ["JSONSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "AWSClient",
+            dependencies: [
+                "JSONSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "LambdaRuntime",
+            dependencies: [
+                "JSONSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Invalidator",
+            dependencies: ["InvalidationCore", "AWSClient", "LambdaRuntime"]
+        ),
+        .target(name: "CShims"),
+        .target(name: "AWSTestSupport", dependencies: ["AWSClient"]),
+        .executableTarget(
+            name: "bootstrap",
+            dependencies: ["Invalidator", "CShims"],
+            linkerSettings: wrapHypot
+        ),
+        .executableTarget(
+            name: "invalidator",
+            dependencies: [
+                "Invalidator", "CShims",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: wrapHypot
+        ),
+        .target(
+            name: "LambdaEmulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "lambda-emulator",
+            dependencies: ["LambdaEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "InvalidationCoreTests",
+            dependencies: ["InvalidationCore", "JSONSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaEmulator", "JSONSupport"]),
+        .testTarget(
+            name: "InvalidatorTests",
+            dependencies: [
+                "Invalidator", "InvalidationCore", "AWSClient", "AWSTestSupport", "LambdaRuntime", "JSONSupport",
+            ]
+        ),
+        .testTarget(name: "IntegrationTests", dependencies: ["LambdaEmulator", "JSONSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

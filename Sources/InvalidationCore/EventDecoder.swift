@@ -1,0 +1,272 @@
+import JSONSupport
+
+/// Recognises every S3 trigger by its shape and turns it into object changes.
+///
+/// One binary serves S3 notifications (direct, via SQS, via SNS, via SNS then SQS) and EventBridge events (direct
+/// or via SQS) without configuration. Every record that yields no change gets exactly one note saying why, and a bad
+/// record never costs the good records around it.
+public enum EventDecoder {
+    public static func decode(_ payload: some Collection<UInt8>) -> DecodedEvent {
+        let json: JSONValue
+        do {
+            json = try JSON.parse(payload)
+        } catch {
+            return DecodedEvent(
+                source: .unrecognised, units: [],
+                notes: [RecordNote(record: "event", reason: "event is not JSON (\(error))", severity: .rejected)])
+        }
+        return decode(json)
+    }
+
+    public static func decode(_ json: JSONValue) -> DecodedEvent {
+        guard case .object(let members) = json else {
+            return DecodedEvent(
+                source: .unrecognised, units: [],
+                notes: [RecordNote(record: "event", reason: "event is not a JSON object", severity: .ignored)])
+        }
+        if members["CodePipeline.job"] != nil {
+            return DecodedEvent(source: .codePipeline, units: [], notes: [])
+        }
+        if let records = members["Records"] {
+            return decodeRecords(records)
+        }
+        if isEventBridgeS3(json) {
+            let label = "event \(json["id"]?.scalarText ?? "without id")"
+            var notes: [RecordNote] = []
+            let changes = eventBridgeChanges(json, label: label, identityPrefix: "", notes: &notes)
+            return DecodedEvent(
+                source: .eventBridge, units: [DeliveryUnit(messageId: nil, label: label, changes: changes)],
+                notes: notes)
+        }
+        if json["Event"]?.string == "s3:TestEvent" {
+            return DecodedEvent(source: .s3TestEvent, units: [], notes: [testEventNote(json, record: "event")])
+        }
+        return DecodedEvent(
+            source: .unrecognised, units: [],
+            notes: [
+                RecordNote(
+                    record: "event", reason: "not an S3 change event (\(describeKeys(members)))", severity: .ignored)
+            ])
+    }
+
+    // MARK: - Records[] envelopes
+
+    private static func decodeRecords(_ records: JSONValue) -> DecodedEvent {
+        guard let list = records.array else {
+            return DecodedEvent(
+                source: .unrecognised, units: [],
+                notes: [RecordNote(record: "event", reason: "\"Records\" is not an array", severity: .rejected)])
+        }
+        var source = EventSource.unrecognised
+        var units: [DeliveryUnit] = []
+        var notes: [RecordNote] = []
+        units.reserveCapacity(list.count)
+        for (index, record) in list.enumerated() {
+            if record["body"] != nil && (record["eventSource"]?.string == "aws:sqs" || record["messageId"] != nil) {
+                source = .sqs
+                units.append(sqsUnit(record, index: index, notes: &notes))
+            } else if record["s3"] != nil {
+                if source == .unrecognised { source = .s3 }
+                let label = "record \(index)"
+                let changes = s3RecordChanges(record, label: label, identityPrefix: "", notes: &notes)
+                units.append(DeliveryUnit(messageId: nil, label: label, changes: changes))
+            } else if let sns = record["Sns"] {
+                if source == .unrecognised { source = .sns }
+                let label = "record \(index) (SNS message \(sns["MessageId"]?.scalarText ?? "without id"))"
+                var changes: [ObjectChange] = []
+                if let message = sns["Message"]?.string {
+                    let prefix = "sns:\(sns["MessageId"]?.scalarText ?? "")|"
+                    changes = documentChanges(
+                        text: message, label: label, identityPrefix: prefix, allowEnvelope: false, notes: &notes)
+                } else {
+                    notes.append(RecordNote(record: label, reason: "SNS record has no Message", severity: .rejected))
+                }
+                units.append(DeliveryUnit(messageId: nil, label: label, changes: changes))
+            } else {
+                notes.append(
+                    RecordNote(
+                        record: "record \(index)", reason: "not an S3, SQS or SNS record", severity: .rejected))
+            }
+        }
+        if list.isEmpty {
+            notes.append(RecordNote(record: "event", reason: "\"Records\" is empty", severity: .ignored))
+        }
+        return DecodedEvent(source: source, units: units, notes: notes)
+    }
+
+    private static func sqsUnit(_ record: JSONValue, index: Int, notes: inout [RecordNote]) -> DeliveryUnit {
+        let messageId = record["messageId"]?.scalarText
+        let label = messageId.map { "message \($0)" } ?? "record \(index)"
+        guard let body = record["body"]?.string else {
+            notes.append(RecordNote(record: label, reason: "SQS message body is not a string", severity: .rejected))
+            return DeliveryUnit(messageId: messageId, label: label, changes: [])
+        }
+        let changes = documentChanges(
+            text: body, label: label, identityPrefix: "sqs:\(messageId ?? String(index))|", allowEnvelope: true,
+            notes: &notes)
+        return DeliveryUnit(messageId: messageId, label: label, changes: changes)
+    }
+
+    // MARK: - Message bodies
+
+    /// Decodes a JSON document found inside a string (an SQS body, an SNS Message).
+    private static func documentChanges(
+        text: String, label: String, identityPrefix: String, allowEnvelope: Bool, notes: inout [RecordNote]
+    ) -> [ObjectChange] {
+        let document: JSONValue
+        do {
+            document = try JSON.parse(text.utf8)
+        } catch {
+            notes.append(RecordNote(record: label, reason: "message is not JSON (\(error))", severity: .rejected))
+            return []
+        }
+        if let records = document["Records"] {
+            guard let list = records.array else {
+                notes.append(RecordNote(record: label, reason: "\"Records\" is not an array", severity: .rejected))
+                return []
+            }
+            var changes: [ObjectChange] = []
+            for (index, record) in list.enumerated() {
+                let recordLabel = list.count == 1 ? label : "\(label) record \(index)"
+                guard record["s3"] != nil else {
+                    notes.append(
+                        RecordNote(record: recordLabel, reason: "not an S3 notification record", severity: .rejected))
+                    continue
+                }
+                changes += s3RecordChanges(record, label: recordLabel, identityPrefix: identityPrefix, notes: &notes)
+            }
+            if list.isEmpty {
+                notes.append(RecordNote(record: label, reason: "\"Records\" is empty", severity: .ignored))
+            }
+            return changes
+        }
+        if document["Event"]?.string == "s3:TestEvent" {
+            notes.append(testEventNote(document, record: label))
+            return []
+        }
+        if isEventBridgeS3(document) {
+            return eventBridgeChanges(document, label: label, identityPrefix: identityPrefix, notes: &notes)
+        }
+        if allowEnvelope, document["Type"]?.string == "Notification", let message = document["Message"]?.string {
+            let prefix = identityPrefix + "sns:\(document["MessageId"]?.scalarText ?? "")|"
+            return documentChanges(
+                text: message, label: label, identityPrefix: prefix, allowEnvelope: false, notes: &notes)
+        }
+        let keys: String
+        if case .object(let members) = document { keys = describeKeys(members) } else { keys = "not an object" }
+        notes.append(RecordNote(record: label, reason: "not an S3 change (\(keys))", severity: .rejected))
+        return []
+    }
+
+    // MARK: - S3 notification records
+
+    private static func s3RecordChanges(
+        _ record: JSONValue, label: String, identityPrefix: String, notes: inout [RecordNote]
+    ) -> [ObjectChange] {
+        guard let eventName = record["eventName"]?.string else {
+            notes.append(RecordNote(record: label, reason: "S3 record has no eventName", severity: .rejected))
+            return []
+        }
+        let kind: ChangeKind
+        if eventName.hasPrefix("ObjectCreated:") {
+            kind = .created
+        } else if eventName.hasPrefix("ObjectRemoved:") || eventName.hasPrefix("LifecycleExpiration:") {
+            kind = .deleted
+        } else {
+            notes.append(
+                RecordNote(
+                    record: label, reason: "event \(eventName) does not change object content", severity: .ignored))
+            return []
+        }
+        let s3 = record["s3"]
+        guard let bucket = s3?["bucket"]?["name"]?.string, !bucket.isEmpty else {
+            notes.append(RecordNote(record: label, reason: "S3 record has no bucket name", severity: .rejected))
+            return []
+        }
+        let object = s3?["object"]
+        guard let rawKey = object?["key"]?.string else {
+            notes.append(RecordNote(record: label, reason: "S3 record has no object key", severity: .rejected))
+            return []
+        }
+        let key: String
+        do {
+            key = try ObjectKey.decodeNotificationKey(rawKey)
+        } catch {
+            notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
+            return []
+        }
+        let identity = [
+            identityPrefix + "s3", bucket, rawKey, eventName,
+            object?["sequencer"]?.scalarText ?? "",
+            (object?["eTag"] ?? object?["etag"])?.scalarText ?? "",
+            object?["versionId"]?.scalarText ?? "",
+            record["eventTime"]?.scalarText ?? "",
+            record["responseElements"]?["x-amz-request-id"]?.scalarText ?? "",
+        ].joined(separator: "|")
+        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity)]
+    }
+
+    // MARK: - EventBridge
+
+    private static func isEventBridgeS3(_ json: JSONValue) -> Bool {
+        json["source"]?.string == "aws.s3" && json["detail-type"] != nil
+    }
+
+    private static func eventBridgeChanges(
+        _ event: JSONValue, label: String, identityPrefix: String, notes: inout [RecordNote]
+    ) -> [ObjectChange] {
+        let detailType = event["detail-type"]?.string ?? ""
+        let kind: ChangeKind
+        switch detailType {
+        case "Object Created": kind = .created
+        case "Object Deleted": kind = .deleted
+        default:
+            notes.append(
+                RecordNote(
+                    record: label, reason: "EventBridge \(JSON.quote(detailType)) does not change object content",
+                    severity: .ignored))
+            return []
+        }
+        let detail = event["detail"]
+        guard let bucket = detail?["bucket"]?["name"]?.string, !bucket.isEmpty else {
+            notes.append(RecordNote(record: label, reason: "EventBridge event has no bucket name", severity: .rejected))
+            return []
+        }
+        let object = detail?["object"]
+        guard let rawKey = object?["key"]?.string else {
+            notes.append(RecordNote(record: label, reason: "EventBridge event has no object key", severity: .rejected))
+            return []
+        }
+        let key: String
+        do {
+            key = try ObjectKey.validate(rawKey)
+        } catch {
+            notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
+            return []
+        }
+        let identity = [
+            identityPrefix + "eb", event["id"]?.scalarText ?? "", bucket, key, detailType,
+            object?["sequencer"]?.scalarText ?? "",
+            (object?["etag"] ?? object?["eTag"])?.scalarText ?? "",
+            object?["version-id"]?.scalarText ?? "",
+            event["time"]?.scalarText ?? "",
+            detail?["request-id"]?.scalarText ?? "",
+        ].joined(separator: "|")
+        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity)]
+    }
+
+    // MARK: - Helpers
+
+    private static func testEventNote(_ json: JSONValue, record: String) -> RecordNote {
+        let bucket = json["Bucket"]?.scalarText.map { " for bucket \($0)" } ?? ""
+        return RecordNote(record: record, reason: "s3:TestEvent\(bucket), nothing to invalidate", severity: .ignored)
+    }
+
+    /// Names a few top-level keys of an unknown document, never its values (they may hold secrets).
+    private static func describeKeys(_ members: [String: JSONValue]) -> String {
+        let keys = members.keys.sorted()
+        guard !keys.isEmpty else { return "empty object" }
+        let shown = keys.prefix(5).map { JSON.quote(String($0.prefix(40))) }.joined(separator: ", ")
+        return "keys " + shown + (keys.count > 5 ? ", …" : "")
+    }
+}

@@ -1,0 +1,139 @@
+import JSONSupport
+
+/// Why an object key from an event cannot be used.
+public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+}
+
+/// Object keys as events carry them, and the CloudFront paths that address the same objects.
+public enum ObjectKey {
+    /// Decodes a key from an S3 event notification (direct, via SQS or via SNS).
+    ///
+    /// S3 writes these keys form-encoded (`application/x-www-form-urlencoded`): `+` is a space and `%2B` a plus;
+    /// moto also writes `/` as `%2F`. They are decoded exactly once: decoding twice would turn a literal `%41` in a
+    /// key into `A`.
+    public static func decodeNotificationKey(_ raw: String) throws(KeyError) -> String {
+        guard !raw.isEmpty else { throw KeyError(description: "empty key") }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.utf8.count)
+        var iterator = raw.utf8.makeIterator()
+        while let byte = iterator.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                    throw KeyError(description: "invalid percent-encoding in key \(JSON.quote(raw))")
+                }
+                bytes.append(high << 4 | low)
+            default:
+                bytes.append(byte)
+            }
+        }
+        guard let key = String(validating: bytes, as: UTF8.self) else {
+            throw KeyError(description: "key \(JSON.quote(raw)) is not valid UTF-8 after percent-decoding")
+        }
+        return try validate(key)
+    }
+
+    /// Checks a raw key (EventBridge events carry keys unencoded).
+    public static func validate(_ key: String) throws(KeyError) -> String {
+        guard !key.isEmpty else { throw KeyError(description: "empty key") }
+        return key
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}
+
+/// CloudFront invalidation paths.
+///
+/// CloudFront compares an invalidation path with the URL path viewers request: non-ASCII bytes and the characters
+/// RFC 1738 calls unsafe must be percent-encoded, and nothing else may be, or the cached object is not matched
+/// (AWS-FACTS 1.9, LANDSCAPE pain point 1).
+public enum CloudFrontPath {
+    /// CloudFront rejects longer paths.
+    public static let maximumLength = 4000
+
+    /// The path for an object key: `/` + the key, encoded as viewers request it.
+    ///
+    /// - Space, control characters, bytes >= 0x80 and RFC 1738's unsafe set `"#%<>[\]^`{|}~` become `%XX`
+    ///   (upper-case hex); a viewer cannot request them raw.
+    /// - `?` becomes `%3F`: raw, it would start a query string and the path would name another object.
+    /// - `*` is CloudFront's wildcard and is allowed only last: a key containing one yields the wildcard path up to
+    ///   and including the first `*`, which covers the object (and costs one path).
+    /// - A path longer than CloudFront's 4,000 characters is cut to a wildcard prefix that still covers the object.
+    public static func forKey(_ key: some StringProtocol) -> String {
+        var path = "/"
+        path.reserveCapacity(key.utf8.count + 8)
+        for byte in key.utf8 {
+            if byte == UInt8(ascii: "*") {
+                path.append("*")
+                return limited(path)
+            }
+            if needsEncoding(byte) {
+                appendEscape(byte, to: &path)
+            } else {
+                path.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return limited(path)
+    }
+
+    /// Whether a path ends in CloudFront's wildcard (it then counts against the 15 wildcards in progress).
+    public static func isWildcard(_ path: String) -> Bool { path.utf8.last == UInt8(ascii: "*") }
+
+    static func needsEncoding(_ byte: UInt8) -> Bool {
+        if byte <= 0x20 || byte >= 0x7F { return true }
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "#"), UInt8(ascii: "%"), UInt8(ascii: "<"), UInt8(ascii: ">"),
+            UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: "]"), UInt8(ascii: "^"), UInt8(ascii: "`"),
+            UInt8(ascii: "{"), UInt8(ascii: "|"), UInt8(ascii: "}"), UInt8(ascii: "~"), UInt8(ascii: "?"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    static func appendEscape(_ byte: UInt8, to path: inout String) {
+        let digits: [Character] = Array("0123456789ABCDEF")
+        path.append("%")
+        path.append(digits[Int(byte >> 4)])
+        path.append(digits[Int(byte & 0x0F)])
+    }
+
+    private static func limited(_ path: String) -> String {
+        guard path.utf8.count > maximumLength else { return path }
+        // Everything is ASCII after encoding, so UTF-8 offsets are character offsets.
+        var end = maximumLength - 1
+        let bytes = Array(path.utf8)
+        // Do not cut through a %XX escape.
+        if bytes[end - 1] == UInt8(ascii: "%") {
+            end -= 1
+        } else if bytes[end - 2] == UInt8(ascii: "%") {
+            end -= 2
+        }
+        return String(decoding: bytes[..<end], as: UTF8.self) + "*"
+    }
+
+    /// The paths that must be invalidated when `key` changes: the object's own path and, when the key names the
+    /// index document (`docs/index.html`), the directory URL viewers use for it (`/docs/`, or `/` at the root).
+    public static func paths(forKey key: String, indexDocument: String?) -> [String] {
+        let own = forKey(key)
+        guard let indexDocument, !indexDocument.isEmpty, key.utf8.count >= indexDocument.utf8.count else {
+            return [own]
+        }
+        let keyBytes = Array(key.utf8)
+        let directoryEnd = keyBytes.count - indexDocument.utf8.count
+        guard keyBytes[directoryEnd...].elementsEqual(indexDocument.utf8),
+            directoryEnd == 0 || keyBytes[directoryEnd - 1] == UInt8(ascii: "/")
+        else { return [own] }
+        return [own, forKey(String(decoding: keyBytes[..<directoryEnd], as: UTF8.self))]
+    }
+}

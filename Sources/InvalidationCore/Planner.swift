@@ -1,0 +1,156 @@
+import Crypto
+import JSONSupport
+
+/// One CreateInvalidation request to make.
+public struct PlannedInvalidation: Sendable, Equatable {
+    public var distributionId: String
+    /// Derived from the identity of the changes and the paths: a redelivered batch reproduces it (CloudFront then
+    /// returns the earlier invalidation instead of invalidating twice); two different batches cannot share it.
+    public var callerReference: String
+    /// Sorted, de-duplicated, encoded.
+    public var paths: [String]
+    /// The SQS message ids whose changes this request carries (to hand back if it cannot be submitted).
+    public var messageIds: [String]
+    /// The delivery units (as logs name them) whose changes this request carries.
+    public var unitLabels: [String]
+}
+
+/// What an event asks for: the requests to make, and the records that cannot be served.
+public struct InvalidationPlan: Sendable {
+    public var invalidations: [PlannedInvalidation]
+    /// Records whose bucket has no distribution.
+    public var notes: [RecordNote]
+}
+
+/// How changes become paths.
+public struct PlannerSettings: Sendable, Equatable {
+    /// The object CloudFront or S3 serves for a directory URL; a change to `docs/<indexDocument>` also invalidates
+    /// `/docs/`. nil disables.
+    public var indexDocument: String?
+    /// File paths one request may carry (CloudFront's in-progress limit per distribution).
+    public var maximumPathsPerRequest: Int
+    /// Wildcard paths one request may carry (CloudFront's in-progress limit per distribution).
+    public var maximumWildcardsPerRequest: Int
+
+    public init(
+        indexDocument: String? = "index.html", maximumPathsPerRequest: Int = 3000,
+        maximumWildcardsPerRequest: Int = 15
+    ) {
+        self.indexDocument = indexDocument
+        self.maximumPathsPerRequest = maximumPathsPerRequest
+        self.maximumWildcardsPerRequest = maximumWildcardsPerRequest
+    }
+}
+
+/// Turns the changes of one invocation into one request per distribution (more only where CloudFront's limits
+/// force a split).
+public enum Planner {
+    /// - Parameter distributions: the distributions serving a bucket; an empty answer leaves that bucket's records
+    ///   unserved, with a note each.
+    public static func plan(
+        _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(),
+        distributions: (_ bucket: String) -> [String]
+    ) -> InvalidationPlan {
+        struct Target {
+            var pathUnits: [String: Set<Int>] = [:]
+            var identities: Set<String> = []
+        }
+        var targets: [String: Target] = [:]
+        var notes: [RecordNote] = []
+        var resolved: [String: [String]] = [:]
+        var unservedBuckets: Set<String> = []
+        for (unitIndex, unit) in event.units.enumerated() {
+            for change in unit.changes {
+                let ids = resolved[change.bucket] ?? distributions(change.bucket)
+                resolved[change.bucket] = ids
+                guard !ids.isEmpty else {
+                    if unservedBuckets.insert(change.bucket).inserted {
+                        notes.append(
+                            RecordNote(
+                                record: unit.label,
+                                reason: "no CloudFront distribution configured for bucket \(change.bucket)",
+                                severity: .rejected))
+                    }
+                    continue
+                }
+                let paths = CloudFrontPath.paths(forKey: change.key, indexDocument: settings.indexDocument)
+                for id in ids {
+                    var target = targets[id] ?? Target()
+                    target.identities.insert(change.identity)
+                    for path in paths { target.pathUnits[path, default: []].insert(unitIndex) }
+                    targets[id] = target
+                }
+            }
+        }
+        var invalidations: [PlannedInvalidation] = []
+        for id in targets.keys.sorted() {
+            let target = targets[id]!
+            let identityDigest = digest(target.identities.sorted())
+            let chunks = split(target.pathUnits.keys.sorted(), settings: settings)
+            for (chunkIndex, chunk) in chunks.enumerated() {
+                var unitIndexes: Set<Int> = []
+                for path in chunk { unitIndexes.formUnion(target.pathUnits[path]!) }
+                let units = unitIndexes.sorted().map { event.units[$0] }
+                let reference = callerReference(
+                    identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
+                    of: chunks.count)
+                invalidations.append(
+                    PlannedInvalidation(
+                        distributionId: id, callerReference: reference, paths: chunk,
+                        messageIds: units.compactMap(\.messageId), unitLabels: units.map(\.label)))
+            }
+        }
+        return InvalidationPlan(invalidations: invalidations, notes: notes)
+    }
+
+    /// Splits sorted paths so that no request exceeds CloudFront's file-path or wildcard limits.
+    static func split(_ paths: [String], settings: PlannerSettings) -> [[String]] {
+        var chunks: [[String]] = []
+        var current: [String] = []
+        var files = 0
+        var wildcards = 0
+        for path in paths {
+            let isWildcard = CloudFrontPath.isWildcard(path)
+            if (isWildcard && wildcards == settings.maximumWildcardsPerRequest)
+                || (!isWildcard && files == settings.maximumPathsPerRequest)
+            {
+                chunks.append(current)
+                current = []
+                files = 0
+                wildcards = 0
+            }
+            current.append(path)
+            if isWildcard { wildcards += 1 } else { files += 1 }
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    private static func digest(_ lines: [String]) -> SHA256.Digest {
+        var hasher = SHA256()
+        for line in lines {
+            hasher.update(data: Array(line.utf8))
+            hasher.update(data: [0x0A])
+        }
+        return hasher.finalize()
+    }
+
+    /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the
+    /// chunk position. Never a clock: timestamps collide and break idempotent retries (LANDSCAPE pain point 6).
+    static func callerReference(
+        identityDigest: SHA256.Digest, distributionId: String, paths: [String], chunk: Int, of count: Int
+    ) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array(identityDigest))
+        hasher.update(data: Array("\n\(distributionId)\n\(chunk)/\(count)\n".utf8))
+        for path in paths {
+            hasher.update(data: Array(path.utf8))
+            hasher.update(data: [0x0A])
+        }
+        let hex = hasher.finalize().map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        }
+        return "cfinv-" + hex.prefix(20).joined()
+    }
+}

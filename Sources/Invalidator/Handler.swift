@@ -1,0 +1,126 @@
+import AWSClient
+import FoundationEssentials
+import InvalidationCore
+import JSONSupport
+import LambdaRuntime
+
+/// The function: an event in, invalidations out, and an answer Lambda understands.
+///
+/// For an SQS batch the answer is `batchItemFailures` naming exactly the messages whose invalidation could not be
+/// submitted (SQS redelivers only those); records that can never succeed are logged and acknowledged. For a direct
+/// invoke a failed submission is an invocation error, so Lambda's own retry runs; the CallerReference derived from
+/// the changes keeps that retry from invalidating twice.
+public struct InvalidationHandler: Sendable {
+    public var distributionIds: [String]
+    public var planner: PlannerSettings
+    let cloudFront: CloudFrontClient
+    let now: @Sendable () -> Date
+
+    public init(
+        distributionIds: [String], planner: PlannerSettings, cloudFront: CloudFrontClient,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.distributionIds = distributionIds
+        self.planner = planner
+        self.cloudFront = cloudFront
+        self.now = now
+    }
+
+    /// What the handler would do with an event, without sending anything.
+    public static func plan(
+        event: DecodedEvent, distributionIds: [String], planner: PlannerSettings
+    ) -> InvalidationPlan {
+        Planner.plan(event, settings: planner) { _ in distributionIds }
+    }
+
+    public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
+        let event = EventDecoder.decode(invocation.body)
+        if event.source == .codePipeline {
+            logger.error("CodePipeline jobs are not handled by this version; the job is not reported")
+            return .failure(
+                FunctionError(
+                    errorType: "Invalidator.UnsupportedEvent",
+                    errorMessage: "CodePipeline jobs are not handled by this version"))
+        }
+        let plan = Self.plan(event: event, distributionIds: distributionIds, planner: planner)
+        for note in event.notes + plan.notes {
+            switch note.severity {
+            case .rejected: logger.warn("record skipped", ["record": note.record, "reason": note.reason])
+            case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
+            }
+        }
+        var client = cloudFront.client
+        client.requestTimeout = requestTimeout(deadlineMilliseconds: invocation.deadlineMilliseconds)
+        let cloudFront = CloudFrontClient(client: client)
+
+        var done: [(PlannedInvalidation, Invalidation)] = []
+        var failed: [(PlannedInvalidation, AWSError)] = []
+        for planned in plan.invalidations {
+            do {
+                let invalidation = try await cloudFront.createInvalidation(
+                    distributionId: planned.distributionId, callerReference: planned.callerReference,
+                    paths: planned.paths)
+                done.append((planned, invalidation))
+                logger.debug(
+                    "invalidation created",
+                    [
+                        "distribution": planned.distributionId, "invalidation": invalidation.id,
+                        "callerReference": planned.callerReference, "paths": planned.paths.joined(separator: " "),
+                    ])
+            } catch {
+                failed.append((planned, error))
+                logger.error(
+                    "invalidation failed",
+                    [
+                        "distribution": planned.distributionId, "callerReference": planned.callerReference,
+                        "paths": String(planned.paths.count), "records": planned.unitLabels.joined(separator: ","),
+                        "error": error.description,
+                    ])
+            }
+        }
+        logger.info(
+            done.isEmpty && failed.isEmpty ? "nothing to invalidate" : "invalidated",
+            [
+                "source": event.source.rawValue, "changes": String(event.units.reduce(0) { $0 + $1.changes.count }),
+                "invalidations": done.map { "\($0.0.distributionId):\($0.1.id):\($0.0.paths.count)" }
+                    .joined(separator: ","),
+                "paths": String(done.reduce(0) { $0 + $1.0.paths.count }),
+                "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
+            ])
+
+        if event.source == .sqs {
+            var failedIds: [String] = []
+            for (planned, _) in failed {
+                for id in planned.messageIds where !failedIds.contains(id) { failedIds.append(id) }
+            }
+            let items = failedIds.map { JSONValue.object(["itemIdentifier": .string($0)]) }
+            return .success(Array(JSON.serialize(.object(["batchItemFailures": .array(items)])).utf8))
+        }
+        if let (planned, error) = failed.first {
+            return .failure(
+                FunctionError(
+                    errorType: "Invalidator.InvalidationFailed",
+                    errorMessage: "\(failed.count) of \(plan.invalidations.count) invalidations failed; first: "
+                        + "distribution \(planned.distributionId): \(error)"))
+        }
+        let summary: JSONValue = .object([
+            "invalidations": .array(
+                done.map { planned, invalidation in
+                    .object([
+                        "distributionId": .string(planned.distributionId), "invalidationId": .string(invalidation.id),
+                        "callerReference": .string(planned.callerReference),
+                        "paths": .number(String(planned.paths.count)), "status": .string(invalidation.status),
+                    ])
+                }),
+            "skipped": .number(String((event.notes + plan.notes).count)),
+        ])
+        return .success(Array(JSON.serialize(summary).utf8))
+    }
+
+    /// Every request must end before Lambda's deadline: at most 10 s, and at least half a second short of it.
+    func requestTimeout(deadlineMilliseconds: Int64) -> Duration {
+        guard deadlineMilliseconds > 0 else { return .seconds(10) }
+        let remaining = deadlineMilliseconds - Int64(now().timeIntervalSince1970 * 1000) - 500
+        return .milliseconds(min(10_000, max(200, remaining)))
+    }
+}

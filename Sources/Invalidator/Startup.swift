@@ -1,0 +1,114 @@
+import AWSClient
+import AsyncHTTPClient
+import InvalidationCore
+import LambdaRuntime
+
+/// Everything the function needs before its first event, built once per sandbox.
+public struct Startup: Sendable {
+    public var configuration: Configuration
+    public var aws: AWSConfiguration
+    public var transport: any HTTPTransport
+
+    /// Parses the environment; no I/O.
+    public init(environment: [String: String], transport: any HTTPTransport) throws(ConfigurationError) {
+        configuration = try Configuration(environment: environment)
+        do {
+            aws = try AWSConfiguration(environment: environment)
+        } catch {
+            throw ConfigurationError(variable: error.variable, message: error.description)
+        }
+        self.transport = transport
+    }
+
+    /// The distribution ids: from the environment, or read from SSM (with decryption) when `CF_DIST_ID_LABEL`
+    /// names a parameter. An unreadable, missing or empty parameter is a configuration error naming the variable.
+    public func distributionIds() async throws(ConfigurationError) -> [String] {
+        switch configuration.distributions {
+        case .none:
+            return []
+        case .ids(let ids):
+            return ids
+        case .parameter(let name):
+            let ssm: SSMClient
+            do {
+                ssm = try SSMClient(configuration: aws, transport: transport)
+            } catch {
+                throw ConfigurationError(variable: error.variable, message: error.description)
+            }
+            let parameter: SSMParameter
+            do {
+                parameter = try await ssm.getParameter(name: name, withDecryption: true)
+            } catch {
+                let hint: String
+                switch error.code {
+                case "ParameterNotFound": hint = "the parameter does not exist in \(aws.region)"
+                case "AccessDeniedException", "AccessDenied":
+                    hint = "the function's role lacks ssm:GetParameter (and kms:Decrypt for a SecureString)"
+                default: hint = "it could not be read"
+                }
+                throw ConfigurationError(
+                    variable: "CF_DIST_ID_LABEL", message: "SSM parameter \(quoted(name)): \(hint) (\(error))")
+            }
+            guard !trimmed(parameter.value).isEmpty else {
+                throw ConfigurationError(
+                    variable: "CF_DIST_ID_LABEL", message: "SSM parameter \(quoted(name)) is empty")
+            }
+            return try Configuration.parseDistributionIds(
+                parameter.value, source: "CF_DIST_ID_LABEL (SSM parameter \(quoted(name)))")
+        }
+    }
+
+    /// The handler, with the distributions resolved.
+    public func makeHandler() async throws(ConfigurationError) -> InvalidationHandler {
+        let ids = try await distributionIds()
+        let cloudFront: CloudFrontClient
+        do {
+            cloudFront = try CloudFrontClient(configuration: aws, transport: transport)
+        } catch {
+            throw ConfigurationError(variable: error.variable, message: error.description)
+        }
+        return InvalidationHandler(distributionIds: ids, planner: configuration.planner, cloudFront: cloudFront)
+    }
+}
+
+/// The `bootstrap` process: start up, report a configuration that cannot work to `/runtime/init/error`, then serve
+/// events until the Runtime API goes away.
+public enum LambdaApplication {
+    /// - Returns: the process exit status.
+    public static func run(environment: [String: String]) async -> Int32 {
+        let logger = Logger.fromEnvironment(environment)
+        guard let endpoint = environment["AWS_LAMBDA_RUNTIME_API"], !endpoint.isEmpty else {
+            logger.error(
+                "AWS_LAMBDA_RUNTIME_API is not set: bootstrap runs inside Lambda, or locally under lambda-emulator")
+            return 1
+        }
+        let runtime = HTTPRuntimeAPIClient(endpoint: endpoint)
+        let handler: InvalidationHandler
+        do {
+            let startup = try Startup(environment: environment, transport: AsyncHTTPTransport())
+            for variable in startup.configuration.ignoredVariables {
+                logger.warn("setting ignored: CLOUDFRONT_DISTRIBUTION_ID takes precedence", ["variable": variable])
+            }
+            handler = try await startup.makeHandler()
+        } catch {
+            logger.error("configuration cannot work", ["variable": error.variable, "error": error.message])
+            do {
+                try await runtime.initError(
+                    FunctionError(errorType: "Invalidator.ConfigurationError", errorMessage: error.description))
+            } catch {
+                logger.error("could not report the init error", ["error": error.description])
+            }
+            return 1
+        }
+        logger.debug(
+            "ready",
+            [
+                "distributions": handler.distributionIds.isEmpty
+                    ? "none configured" : handler.distributionIds.joined(separator: ",")
+            ])
+        let failure = await RuntimeLoop.run(client: runtime, logger: logger) { invocation, logger in
+            await handler.handle(invocation, logger: logger)
+        }
+        return failure == nil ? 0 : 1
+    }
+}

@@ -1,0 +1,157 @@
+import AWSClient
+import ArgumentParser
+import FoundationEssentials
+import InvalidationCore
+import Invalidator
+import LambdaRuntime
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The command-line companion of the `bootstrap` function: the same configuration, decoder, planner and client.
+@main
+struct InvalidatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invalidator",
+        abstract: "Plan and run CloudFront invalidations for S3 changes, as the Lambda function does.",
+        discussion: """
+            Reads the same environment as the function: CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL, \
+            INDEX_DOCUMENT, LOG_LEVEL, AWS_REGION, the AWS_* credentials and AWS_ENDPOINT_URL[_<SERVICE>].
+            Exit status: 0 success, 1 failure, 64 usage error.
+            """,
+        subcommands: [Plan.self, Invoke.self])
+}
+
+/// Reads an event file, or standard input for `-`.
+func readEvent(_ path: String) throws -> [UInt8] {
+    if path == "-" {
+        var bytes: [UInt8] = []
+        while let line = readLine(strippingNewline: false) { bytes += Array(line.utf8) }
+        return bytes
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read event file \(path)")
+    }
+    return Array(data)
+}
+
+func fail(_ message: String) -> ExitCode {
+    FileHandleStandardError.write("invalidator: \(message)")
+    return .failure
+}
+
+enum FileHandleStandardError {
+    static func write(_ line: String) {
+        let data = Array((line + "\n").utf8)
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+}
+
+struct Plan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show, offline, what the function would invalidate for an event.",
+        discussion: """
+            Sends nothing to CloudFront. The distributions come from --distribution-id, else from the \
+            environment; with CF_DIST_ID_LABEL the SSM parameter is read (the only request made).
+            """)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The event, as the function receives it (- for standard input).",
+            valueName: "file"))
+    var event: String
+
+    @Option(
+        name: .customLong("distribution-id"),
+        help: ArgumentHelp("A distribution to invalidate (repeatable, or comma-separated).", valueName: "id"))
+    var distributionIds: [String] = []
+
+    @Flag(name: .long, help: "Print one JSON object instead of a table.")
+    var json = false
+
+    func validate() throws {
+        for value in distributionIds {
+            do {
+                _ = try Configuration.parseDistributionIds(value, source: "--distribution-id")
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    func run() async throws {
+        let payload = try readEvent(event)
+        let environment = ProcessInfo.processInfo.environment
+        let ids: [String]
+        let configuration: Configuration
+        do {
+            configuration = try Configuration(environment: environment)
+            if !distributionIds.isEmpty {
+                ids = try distributionIds.flatMap {
+                    try Configuration.parseDistributionIds($0, source: "--distribution-id")
+                }
+            } else if case .ids(let configured) = configuration.distributions {
+                ids = configured
+            } else if case .parameter = configuration.distributions {
+                ids = try await Startup(environment: environment, transport: AsyncHTTPTransport()).distributionIds()
+            } else {
+                ids = []
+            }
+        } catch let error as ConfigurationError {
+            throw fail(error.description)
+        }
+        let decoded = EventDecoder.decode(payload)
+        let plan = InvalidationHandler.plan(event: decoded, distributionIds: ids, planner: configuration.planner)
+        print(json ? PlanReport.json(plan: plan, event: decoded) : PlanReport.text(plan: plan, event: decoded))
+    }
+}
+
+struct Invoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the function's handler on an event, in process, against the configured endpoints.",
+        discussion: "Prints the handler's response (for an SQS batch: batchItemFailures). Logs go to standard error.")
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The event, as the function receives it (- for standard input).",
+            valueName: "file"))
+    var event: String
+
+    @Option(name: .long, help: ArgumentHelp("The invocation's time limit.", valueName: "seconds"))
+    var timeout: Int = 60
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        let payload = try readEvent(event)
+        let environment = ProcessInfo.processInfo.environment
+        let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
+        let handler: InvalidationHandler
+        do {
+            handler = try await Startup(environment: environment, transport: AsyncHTTPTransport()).makeHandler()
+        } catch {
+            throw fail(error.description)
+        }
+        let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout) * 1000
+        let invocation = Invocation(requestId: "local-invoke", deadlineMilliseconds: deadline, body: payload)
+        switch await handler.handle(invocation, logger: logger.with("requestId", invocation.requestId)) {
+        case .success(let body):
+            print(String(decoding: body, as: UTF8.self))
+        case .failure(let error):
+            print(error.json)
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import InvalidationCore
+import JSONSupport
+import Testing
+
+@Suite("Planning one request per distribution")
+struct PlannerTests {
+    func sqsEvent(_ messages: [(id: String, keys: [String])], sequencer: String = "01") -> DecodedEvent {
+        let records = messages.map { message in
+            let s3 = message.keys.map { key in
+                "{\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"site\"},"
+                    + "\"object\":{\"key\":\(JSON.quote(key)),\"sequencer\":\"\(sequencer)\"}}}"
+            }
+            let body = "{\"Records\":[\(s3.joined(separator: ","))]}"
+            return "{\"messageId\":\"\(message.id)\",\"eventSource\":\"aws:sqs\",\"body\":\(JSON.quote(body))}"
+        }
+        return EventDecoder.decode(Array("{\"Records\":[\(records.joined(separator: ","))]}".utf8))
+    }
+
+    @Test("all changes of a batch become one request per distribution, paths sorted and de-duplicated")
+    func oneRequestPerDistribution() {
+        let event = sqsEvent([
+            (id: "m1", keys: ["b.html", "docs/index.html"]),
+            (id: "m2", keys: ["a+b.html", "b.html"]),
+            (id: "m3", keys: ["docs/"]),
+        ])
+        let plan = Planner.plan(event) { _ in ["E1", "E2"] }
+        #expect(plan.invalidations.map(\.distributionId) == ["E1", "E2"])
+        #expect(plan.invalidations[0].paths == ["/a%20b.html", "/b.html", "/docs/", "/docs/index.html"])
+        #expect(plan.invalidations[0].paths == plan.invalidations[1].paths)
+        #expect(plan.invalidations[0].messageIds == ["m1", "m2", "m3"])
+        #expect(plan.notes.isEmpty)
+    }
+
+    @Test("the caller reference repeats for a redelivered batch, whatever the record order")
+    func callerReferenceIsStable() {
+        let first = Planner.plan(sqsEvent([(id: "m1", keys: ["a"]), (id: "m2", keys: ["b"])])) { _ in ["E1"] }
+        let again = Planner.plan(sqsEvent([(id: "m2", keys: ["b"]), (id: "m1", keys: ["a"])])) { _ in ["E1"] }
+        #expect(first.invalidations[0].callerReference == again.invalidations[0].callerReference)
+        #expect(first.invalidations[0].callerReference.hasPrefix("cfinv-"))
+        #expect(first.invalidations[0].callerReference.count == 46)
+    }
+
+    @Test("different batches never share a caller reference, even with the same paths")
+    func callerReferenceDiffers() {
+        let base = Planner.plan(sqsEvent([(id: "m1", keys: ["a"])])) { _ in ["E1"] }.invalidations[0]
+        let otherMessage = Planner.plan(sqsEvent([(id: "m9", keys: ["a"])])) { _ in ["E1"] }.invalidations[0]
+        let otherUpload = Planner.plan(sqsEvent([(id: "m1", keys: ["a"])], sequencer: "02")) { _ in ["E1"] }
+            .invalidations[0]
+        let otherIndex = Planner.plan(
+            sqsEvent([(id: "m1", keys: ["a"])]), settings: PlannerSettings(indexDocument: "a")
+        ) { _ in ["E1"] }.invalidations[0]
+        #expect(base.paths == otherMessage.paths)
+        let references = [base, otherMessage, otherUpload, otherIndex].map(\.callerReference)
+        #expect(Set(references).count == 4)
+    }
+
+    @Test("more paths than CloudFront allows in one request are split, each part with its own reference")
+    func splitsAtLimits() {
+        let keys = (0..<7).map { "f\($0).html" } + ["w1*", "w2*", "w3*"]
+        let plan = Planner.plan(
+            sqsEvent([(id: "m1", keys: keys)]),
+            settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2)
+        ) { _ in ["E1"] }
+        #expect(plan.invalidations.count == 4)
+        for invalidation in plan.invalidations {
+            #expect(invalidation.paths.filter { !$0.hasSuffix("*") }.count <= 3)
+            #expect(invalidation.paths.filter { $0.hasSuffix("*") }.count <= 2)
+        }
+        #expect(Set(plan.invalidations.flatMap(\.paths)).count == 10)
+        #expect(Set(plan.invalidations.map(\.callerReference)).count == 4)
+    }
+
+    @Test("a bucket without a distribution leaves its records unserved, with one note per bucket")
+    func unservedBucket() {
+        let plan = Planner.plan(sqsEvent([(id: "m1", keys: ["a"]), (id: "m2", keys: ["b"])])) { _ in [] }
+        #expect(plan.invalidations.isEmpty)
+        #expect(plan.notes.count == 1)
+        #expect(plan.notes[0].reason.contains("site"))
+    }
+
+    @Test("only the messages whose changes a request carries are attributed to it")
+    func attribution() {
+        let keys = ["a", "b", "c", "d"]
+        let plan = Planner.plan(
+            sqsEvent(keys.map { (id: "m-\($0)", keys: [$0]) }), settings: PlannerSettings(maximumPathsPerRequest: 2)
+        ) { _ in ["E1"] }
+        #expect(plan.invalidations.map(\.messageIds) == [["m-a", "m-b"], ["m-c", "m-d"]])
+    }
+}

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Drive a moto server (the local AWS stand-in) for the integration tests and the demo.
+
+Every subcommand prints exactly one JSON document on stdout and exits 0; on failure it prints one
+line on stderr and exits non-zero (2 for usage errors). Endpoint: --endpoint or $MOTO_ENDPOINT.
+Region us-east-1, dummy credentials; no AWS profile, config file or endpoint variable is read.
+
+  wire --route s3-sqs|s3-sns-sqs|s3-eventbridge-sqs --bucket B [--queue Q]
+  put --bucket B --key K [--body TEXT]        delete --bucket B --key K
+  drain --queue-url U [--region R] [--expect N] [--timeout S]
+  create-distribution --bucket B [--origin-path /p] [--website]
+  invalidations --distribution-id ID
+  put-parameter --name N --value V [--secure]
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import uuid
+
+# Never touch a real account: drop every variable that could point boto3 at one, before importing it.
+for _name in list(os.environ):
+    if _name.startswith("AWS_"):
+        del os.environ[_name]
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+})
+
+import boto3  # noqa: E402
+from botocore.config import Config  # noqa: E402
+
+REGION = "us-east-1"
+EVENTS = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+LAMBDA_SQS_ATTRIBUTES = ["ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
+                         "AWSTraceHeader", "MessageGroupId", "MessageDeduplicationId", "SequenceNumber",
+                         "DeadLetterQueueSourceArn"]
+
+
+class Fail(Exception):
+    """A failure with a message meant for the user (printed as one stderr line)."""
+
+
+def client(args, service, region=REGION):
+    config = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60,
+                    s3={"addressing_style": "path"})
+    return boto3.client(service, endpoint_url=args.endpoint, region_name=region, config=config,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def queue_arn(sqs, queue_url):
+    return sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def allow_send(sqs, queue_url, queue_arn_, principal, source_arn):
+    """Queue policy letting an AWS service principal send to the queue (moto does not enforce it)."""
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": principal}, "Action": "sqs:SendMessage",
+        "Resource": queue_arn_, "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}}}]}
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+
+
+def cmd_wire(args):
+    s3, sqs = client(args, "s3"), client(args, "sqs")
+    bucket = args.bucket
+    queue = args.queue or f"{bucket}-queue"
+    s3.create_bucket(Bucket=bucket)
+    queue_url = sqs.create_queue(QueueName=queue)["QueueUrl"]
+    q_arn = queue_arn(sqs, queue_url)
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+
+    if args.route == "s3-sqs":
+        allow_send(sqs, queue_url, q_arn, "s3.amazonaws.com", bucket_arn)
+        config = {"QueueConfigurations": [{"Id": f"{bucket}-to-sqs", "QueueArn": q_arn, "Events": EVENTS}]}
+    elif args.route == "s3-sns-sqs":
+        sns = client(args, "sns")
+        topic_arn = sns.create_topic(Name=f"{bucket}-topic")["TopicArn"]
+        topic_policy = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sns:Publish",
+            "Resource": topic_arn, "Condition": {"ArnLike": {"aws:SourceArn": bucket_arn}}}]}
+        sns.set_topic_attributes(TopicArn=topic_arn, AttributeName="Policy", AttributeValue=json.dumps(topic_policy))
+        allow_send(sqs, queue_url, q_arn, "sns.amazonaws.com", topic_arn)
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=q_arn,
+                      Attributes={"RawMessageDelivery": "false"})
+        config = {"TopicConfigurations": [{"Id": f"{bucket}-to-sns", "TopicArn": topic_arn, "Events": EVENTS}]}
+    else:  # s3-eventbridge-sqs
+        events = client(args, "events")
+        rule = f"{bucket}-rule"
+        pattern = {"source": ["aws.s3"], "detail-type": ["Object Created", "Object Deleted"],
+                   "detail": {"bucket": {"name": [bucket]}}}
+        rule_arn = events.put_rule(Name=rule, EventPattern=json.dumps(pattern), State="ENABLED")["RuleArn"]
+        allow_send(sqs, queue_url, q_arn, "events.amazonaws.com", rule_arn)
+        events.put_targets(Rule=rule, Targets=[{"Id": "queue", "Arn": q_arn}])
+        config = {"EventBridgeConfiguration": {}}
+
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+    return {"route": args.route, "bucket": bucket, "queueUrl": queue_url, "queueArn": q_arn}
+
+
+def cmd_put(args):
+    body = args.key if args.body is None else args.body
+    client(args, "s3").put_object(Bucket=args.bucket, Key=args.key, Body=body.encode("utf-8"))
+    return {"bucket": args.bucket, "key": args.key}
+
+
+def cmd_delete(args):
+    client(args, "s3").delete_object(Bucket=args.bucket, Key=args.key)
+    return {"bucket": args.bucket, "key": args.key}
+
+
+def lambda_record(message, source_arn, region):
+    """One SQS message as the Lambda SQS event source mapping presents it."""
+    attributes = message.get("Attributes", {})
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {k: attributes[k] for k in LAMBDA_SQS_ATTRIBUTES if k in attributes},
+        "messageAttributes": {
+            name: {"stringValue": value.get("StringValue"), "binaryValue": value.get("BinaryValue"),
+                   "stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+            for name, value in message.get("MessageAttributes", {}).items()},
+        "md5OfBody": message["MD5OfBody"],
+    }
+    if "MD5OfMessageAttributes" in message:
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    record.update({"eventSource": "aws:sqs", "eventSourceARN": source_arn, "awsRegion": region})
+    return record
+
+
+def cmd_drain(args):
+    sqs = client(args, "sqs", args.region)
+    source_arn = queue_arn(sqs, args.queue_url)
+    deadline = time.monotonic() + args.timeout
+    messages, empty_in_a_row = [], 0
+    while empty_in_a_row < 2 or len(messages) < args.expect:
+        if empty_in_a_row >= 2 and time.monotonic() >= deadline:
+            # Make what we hid visible again so a retry can still see it, then fail.
+            for m in messages:
+                sqs.change_message_visibility(QueueUrl=args.queue_url, ReceiptHandle=m["ReceiptHandle"],
+                                              VisibilityTimeout=0)
+            raise Fail(f"expected {args.expect} messages, got {len(messages)} within {args.timeout:g}s")
+        batch = sqs.receive_message(QueueUrl=args.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                    AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+        messages += batch
+        empty_in_a_row = 0 if batch else empty_in_a_row + 1
+    for m in messages:
+        sqs.delete_message(QueueUrl=args.queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return {"Records": [lambda_record(m, source_arn, args.region) for m in messages]}
+
+
+def cmd_create_distribution(args):
+    bucket = args.bucket
+    origin = {"Id": f"origin-{bucket}", "OriginPath": args.origin_path or ""}
+    if args.website:
+        origin["DomainName"] = f"{bucket}.s3-website-{REGION}.amazonaws.com"
+        origin["CustomOriginConfig"] = {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "http-only"}
+    else:
+        origin["DomainName"] = f"{bucket}.s3.amazonaws.com"
+        origin["S3OriginConfig"] = {"OriginAccessIdentity": ""}
+    config = {
+        "CallerReference": f"aws-fixture-{uuid.uuid4()}",
+        "Comment": f"aws_fixture distribution for {bucket}",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [origin]},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": origin["Id"],
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            "MinTTL": 0,
+        },
+    }
+    dist = client(args, "cloudfront").create_distribution(DistributionConfig=config)["Distribution"]
+    return {"id": dist["Id"], "domainName": dist["DomainName"], "originDomain": origin["DomainName"]}
+
+
+def cmd_invalidations(args):
+    cloudfront = client(args, "cloudfront")
+    summaries = []
+    for page in cloudfront.get_paginator("list_invalidations").paginate(DistributionId=args.distribution_id):
+        summaries += page["InvalidationList"].get("Items", [])
+    # moto lists oldest first, real CloudFront newest first; the stable sort gives oldest first for both.
+    summaries.sort(key=lambda s: s["CreateTime"])
+    invalidations = []
+    for summary in summaries:
+        inv = cloudfront.get_invalidation(DistributionId=args.distribution_id, Id=summary["Id"])["Invalidation"]
+        batch = inv["InvalidationBatch"]
+        invalidations.append({"id": inv["Id"], "status": inv["Status"], "callerReference": batch["CallerReference"],
+                              "paths": batch["Paths"].get("Items", [])})
+    return {"distributionId": args.distribution_id, "invalidations": invalidations}
+
+
+def cmd_put_parameter(args):
+    client(args, "ssm").put_parameter(Name=args.name, Value=args.value, Overwrite=True,
+                                      Type="SecureString" if args.secure else "String")
+    return {"name": args.name}
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="aws_fixture.py", description=__doc__.splitlines()[0])
+    p.add_argument("--endpoint", default=os.environ.get("MOTO_ENDPOINT"),
+                   help="moto endpoint, e.g. http://127.0.0.1:5000 (default: $MOTO_ENDPOINT)")
+    sub = p.add_subparsers(dest="command", required=True)
+    # --endpoint is accepted before or after the subcommand.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--endpoint", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+    s = sub.add_parser("wire", parents=[common], help="bucket, queue (+ topic or rule), bucket notification")
+    s.add_argument("--route", required=True, choices=["s3-sqs", "s3-sns-sqs", "s3-eventbridge-sqs"])
+    s.add_argument("--bucket", required=True)
+    s.add_argument("--queue", help="queue name (default: BUCKET-queue)")
+    s.set_defaults(run=cmd_wire)
+
+    for name, run in (("put", cmd_put), ("delete", cmd_delete)):
+        s = sub.add_parser(name, parents=[common], help=f"{name} one object")
+        s.add_argument("--bucket", required=True)
+        s.add_argument("--key", required=True)
+        if name == "put":
+            s.add_argument("--body", help="object body (default: the key)")
+        s.set_defaults(run=run)
+
+    s = sub.add_parser("drain", parents=[common], help="receive + delete all messages, print a Lambda SQS event")
+    s.add_argument("--queue-url", required=True)
+    s.add_argument("--region", default=REGION)
+    s.add_argument("--expect", type=int, default=0, help="keep polling until at least N messages arrived")
+    s.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for --expect (default 20)")
+    s.set_defaults(run=cmd_drain)
+
+    s = sub.add_parser("create-distribution", parents=[common], help="distribution whose only origin is the bucket")
+    s.add_argument("--bucket", required=True)
+    s.add_argument("--origin-path", help="OriginPath, e.g. /production")
+    s.add_argument("--website", action="store_true", help="use the S3 website endpoint (custom origin)")
+    s.set_defaults(run=cmd_create_distribution)
+
+    s = sub.add_parser("invalidations", parents=[common], help="all invalidations of a distribution, oldest first")
+    s.add_argument("--distribution-id", required=True)
+    s.set_defaults(run=cmd_invalidations)
+
+    s = sub.add_parser("put-parameter", parents=[common], help="SSM String or SecureString parameter")
+    s.add_argument("--name", required=True)
+    s.add_argument("--value", required=True)
+    s.add_argument("--secure", action="store_true")
+    s.set_defaults(run=cmd_put_parameter)
+    return p
+
+
+def main():
+    args = parser().parse_args()
+    if not args.endpoint:
+        print("aws_fixture.py: no endpoint: pass --endpoint or set MOTO_ENDPOINT", file=sys.stderr)
+        return 2
+    try:
+        result = args.run(args)
+    except Exception as error:  # one line on stderr, whatever went wrong
+        reason = str(error).replace("\n", " ")
+        if not isinstance(error, Fail):
+            reason = f"{type(error).__name__}: {reason}"
+        print(f"aws_fixture.py {args.command}: {reason}", file=sys.stderr)
+        return 1
+    # UTF-8 bytes whatever the locale; compact, keys in insertion order, bodies untouched.
+    sys.stdout.buffer.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
