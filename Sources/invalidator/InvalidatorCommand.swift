@@ -21,6 +21,31 @@ struct InvalidatorCommand: AsyncParsableCommand {
             Exit status: 0 success, 1 failure, 64 usage error.
             """,
         subcommands: [Plan.self, Invoke.self])
+
+    /// Like ArgumentParser's own `main`, but a usage error is one line on standard error (`invalidator: reason`)
+    /// and exit status 64, so scripts can show it as is.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+            } else {
+                let message = message(for: error)
+                if !message.isEmpty {
+                    let oneLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? message
+                    FileHandleStandardError.write("invalidator: \(oneLine)")
+                }
+            }
+            Glibc.exit(code.rawValue)
+        }
+    }
 }
 
 /// Reads an event file, or standard input for `-`.

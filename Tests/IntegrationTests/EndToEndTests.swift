@@ -62,7 +62,7 @@ struct EndToEndTests {
 
     @Test("the distribution id is read from the SSM parameter named by CF_DIST_ID_LABEL")
     func ssmParameter() async throws {
-        let bucket = Moto.unique("ssm")
+        let bucket = Moto.unique("param")
         let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
         let parameter = "/\(bucket)/distribution"
         try Moto.fixture("put-parameter", "--name", parameter, "--value", distribution, "--secure")
@@ -125,5 +125,51 @@ struct EndToEndTests {
         let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
         let paths = (landed["invalidations"]?.array?.first?["paths"]?.array ?? []).compactMap(\.string)
         #expect(Set(paths) == Self.expectedPaths)
+    }
+}
+
+@Suite("invalidator invoke against moto", .enabled(if: Moto.isAvailable))
+struct InvokeTests {
+    @Test("invoke runs the real handler in process and the invalidation lands")
+    func invoke() throws {
+        let bucket = Moto.unique("invoke")
+        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let event = CLI.fixtures.appending(path: "aws/s3-put.json").path
+        let result = try CLI.run(
+            ["invoke", "--event", event],
+            environment: try Moto.functionEnvironment(["CLOUDFRONT_DISTRIBUTION_ID": distribution]))
+        #expect(result.status == 0, "\(result.stderr)")
+        let response = try JSON.parse(result.stdout)
+        #expect(response["invalidations"]?.array?.first?["distributionId"]?.string == distribution)
+        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let paths = landed["invalidations"]?.array?.first?["paths"]
+        #expect(paths == .array(["/HappyFace.jpg", "/docs/old%20page+1.html"].map(JSONValue.string)))
+    }
+
+    @Test("a 6 MB event through the real bootstrap: decoded, invalidated, process alive")
+    func largeEvent() async throws {
+        let bucket = Moto.unique("large")
+        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let body =
+            #"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"big.html"}}}]}"#
+        let padding = String(repeating: "x", count: 6 * 1024 * 1024 - 600)
+        let event = JSON.serialize(
+            .object([
+                "Records": .array([
+                    .object([
+                        "messageId": .string("big"), "eventSource": .string("aws:sqs"), "body": .string(body),
+                        "messageAttributes": .object(["padding": .object(["stringValue": .string(padding)])]),
+                    ])
+                ])
+            ]))
+        #expect(event.utf8.count > 6_000_000)
+        let report = try await EmulatorSession.run(
+            executable: Moto.bootstrap,
+            environment: try Moto.functionEnvironment(["CLOUDFRONT_DISTRIBUTION_ID": distribution]),
+            events: [Array(event.utf8), Array(#"{"Records":[]}"#.utf8)])
+        #expect(report.responses.first == #"{"batchItemFailures":[]}"#, "\(report.logs)")
+        #expect(report.invocations.count == 2)
+        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        #expect(landed["invalidations"]?.array?.first?["paths"] == .array([.string("/big.html")]))
     }
 }
