@@ -4,10 +4,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MOTO_DIR := .build/moto
 
-.PHONY: help build check lint test unit demo python-deps clean
+.PHONY: help build check lint test demo demo-pipeline python-deps clean
 
 help:
-	@echo "make demo | make test | make build | make lint | make clean"
+	@echo "make demo | make demo-pipeline | make test | make build | make lint | make clean"
 
 python-deps:
 	@scripts/python-deps
@@ -27,8 +27,12 @@ test: lint python-deps build check
 	scripts/moto-server run $(MOTO_DIR) -- swift test --skip-build --parallel
 
 demo: python-deps build
-	swift build --product lambda-emulator
+	swift build
 	scripts/demo
+
+demo-pipeline: python-deps build
+	swift build
+	scripts/demo-pipeline
 
 clean:
 	rm -rf .build artifact.zip

@@ -67,16 +67,23 @@ let package = Package(
             linkerSettings: wrapHypot
         ),
         .target(
-            name: "LambdaEmulator",
+            name: "LocalAWS",
             dependencies: [
+                "AWSClient", "JSONSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "LambdaEmulator",
+            dependencies: ["LocalAWS"]
+        ),
         .executableTarget(
             name: "lambda-emulator",
-            dependencies: ["LambdaEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "LambdaEmulator", "LocalAWS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "InvalidationCoreTests",
@@ -91,7 +98,7 @@ let package = Package(
                 "Invalidator", "InvalidationCore", "AWSClient", "AWSTestSupport", "LambdaRuntime", "JSONSupport",
             ]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["LambdaEmulator", "JSONSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

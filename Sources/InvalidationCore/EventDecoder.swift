@@ -25,7 +25,12 @@ public enum EventDecoder {
                 notes: [RecordNote(record: "event", reason: "event is not a JSON object", severity: .ignored)])
         }
         if members["CodePipeline.job"] != nil {
-            return DecodedEvent(source: .codePipeline, units: [], notes: [])
+            guard let job = PipelineJob(event: json) else {
+                return DecodedEvent(
+                    source: .codePipeline, units: [],
+                    notes: [RecordNote(record: "event", reason: "CodePipeline job without an id", severity: .rejected)])
+            }
+            return DecodedEvent(source: .codePipeline, units: [], notes: [], pipelineJob: job)
         }
         if let records = members["Records"] {
             return decodeRecords(records)

@@ -45,6 +45,12 @@ public struct RecordNote: Sendable, Equatable, CustomStringConvertible {
     public var reason: String
     public var severity: Severity
 
+    public init(record: String, reason: String, severity: Severity) {
+        self.record = record
+        self.reason = reason
+        self.severity = severity
+    }
+
     public var description: String { "\(record): \(reason)" }
 }
 
@@ -64,6 +70,8 @@ public struct DecodedEvent: Sendable {
     public var source: EventSource
     public var units: [DeliveryUnit]
     public var notes: [RecordNote]
+    /// The job, for a CodePipeline event.
+    public var pipelineJob: PipelineJob? = nil
 
     /// Every change of every unit.
     public var changes: [ObjectChange] { units.flatMap(\.changes) }

@@ -86,6 +86,45 @@ public enum CloudFrontPath {
         return limited(path)
     }
 
+    /// Normalises a URL path a person wrote (a pipeline's `paths`): characters CloudFront needs encoded are
+    /// percent-encoded as for keys, but a valid `%XX` already there is kept (never encoded twice), and `?` stays: it
+    /// starts the query string the person means. `/a b.html` and `/a%20b.html` both give `/a%20b.html`.
+    public static func normalizeUserPath(_ path: String) throws(PipelineParameterError) -> String {
+        guard path.hasPrefix("/") else {
+            throw PipelineParameterError("path \(JSON.quote(path)) must start with /")
+        }
+        if let star = path.firstIndex(of: "*"), star != path.index(before: path.endIndex) {
+            throw PipelineParameterError("path \(JSON.quote(path)) has * before its end (a wildcard must be last)")
+        }
+        let bytes = Array(path.utf8)
+        var out = ""
+        out.reserveCapacity(bytes.count + 8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) {
+                out += String(decoding: bytes[index...(index + 2)], as: UTF8.self)
+                index += 3
+                continue
+            }
+            if byte != UInt8(ascii: "?") && needsEncoding(byte) {
+                appendEscape(byte, to: &out)
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+            index += 1
+        }
+        guard out.utf8.count <= maximumLength else {
+            throw PipelineParameterError(
+                "path \(JSON.quote(String(path.prefix(60)) + "…")) is longer than 4,000 characters")
+        }
+        return out
+    }
+
+    static func isHex(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
     /// Whether a path ends in CloudFront's wildcard (it then counts against the 15 wildcards in progress).
     public static func isWildcard(_ path: String) -> Bool { path.utf8.last == UInt8(ascii: "*") }
 

@@ -20,6 +20,11 @@ public struct InvalidationPlan: Sendable {
     public var invalidations: [PlannedInvalidation]
     /// Records whose bucket has no distribution.
     public var notes: [RecordNote]
+
+    public init(invalidations: [PlannedInvalidation], notes: [RecordNote]) {
+        self.invalidations = invalidations
+        self.notes = notes
+    }
 }
 
 /// How changes become paths.
@@ -101,6 +106,28 @@ public enum Planner {
             }
         }
         return InvalidationPlan(invalidations: invalidations, notes: notes)
+    }
+
+    /// The requests for a CodePipeline job: the job's paths on each distribution. The CallerReference derives from
+    /// the job id, so Lambda's retries of the same job never create a second invalidation.
+    public static func plan(
+        job: PipelineJob, distributionIds: [String], paths: [String], settings: PlannerSettings = PlannerSettings()
+    ) -> [PlannedInvalidation] {
+        let identityDigest = digest(["codepipeline", job.id])
+        let chunks = split(Array(Set(paths)).sorted(), settings: settings)
+        var invalidations: [PlannedInvalidation] = []
+        for id in distributionIds {
+            for (chunkIndex, chunk) in chunks.enumerated() {
+                invalidations.append(
+                    PlannedInvalidation(
+                        distributionId: id,
+                        callerReference: callerReference(
+                            identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
+                            of: chunks.count),
+                        paths: chunk, messageIds: [], unitLabels: ["job \(job.id)"]))
+            }
+        }
+        return invalidations
     }
 
     /// Splits sorted paths so that no request exceeds CloudFront's file-path or wildcard limits.

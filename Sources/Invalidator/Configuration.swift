@@ -64,7 +64,7 @@ public struct Configuration: Sendable, Equatable {
         var ids: [String] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let id = trimmed(String(part))
-            guard isDistributionId(id) else {
+            guard DistributionId.isValid(id) else {
                 let shown = id.isEmpty ? "an empty entry" : quoted(id)
                 throw ConfigurationError(
                     variable: source,
@@ -74,11 +74,6 @@ public struct Configuration: Sendable, Equatable {
             if !ids.contains(id) { ids.append(id) }
         }
         return ids
-    }
-
-    static func isDistributionId(_ id: String) -> Bool {
-        (1...64).contains(id.utf8.count)
-            && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }
     }
 }
 

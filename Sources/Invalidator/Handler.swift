@@ -13,34 +13,49 @@ import LambdaRuntime
 public struct InvalidationHandler: Sendable {
     public var distributionIds: [String]
     public var planner: PlannerSettings
-    let cloudFront: CloudFrontClient
+    var cloudFront: CloudFrontClient
+    var codePipeline: CodePipelineClient
     let now: @Sendable () -> Date
 
     public init(
         distributionIds: [String], planner: PlannerSettings, cloudFront: CloudFrontClient,
-        now: @escaping @Sendable () -> Date = { Date() }
+        codePipeline: CodePipelineClient, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.distributionIds = distributionIds
         self.planner = planner
         self.cloudFront = cloudFront
+        self.codePipeline = codePipeline
         self.now = now
     }
 
-    /// What the handler would do with an event, without sending anything.
+    /// What the handler would do with an event, without sending anything. For a CodePipeline job: the first
+    /// invocation's requests (a continuation only polls, and plans nothing).
     public static func plan(
         event: DecodedEvent, distributionIds: [String], planner: PlannerSettings
     ) -> InvalidationPlan {
-        Planner.plan(event, settings: planner) { _ in distributionIds }
+        guard let job = event.pipelineJob else {
+            return Planner.plan(event, settings: planner) { _ in distributionIds }
+        }
+        if job.continuationToken != nil {
+            let note = RecordNote(
+                record: "job \(job.id)", reason: "continuation: polls the invalidations named in its token",
+                severity: .ignored)
+            return InvalidationPlan(invalidations: [], notes: [note])
+        }
+        switch plan(job: job, configuredIds: distributionIds, planner: planner) {
+        case .success((_, let planned)):
+            return InvalidationPlan(invalidations: planned, notes: [])
+        case .failure(let error):
+            let note = RecordNote(record: "job \(job.id)", reason: error.message, severity: .rejected)
+            return InvalidationPlan(invalidations: [], notes: [note])
+        }
     }
 
     public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
         let event = EventDecoder.decode(invocation.body)
-        if event.source == .codePipeline {
-            logger.error("CodePipeline jobs are not handled by this version; the job is not reported")
-            return .failure(
-                FunctionError(
-                    errorType: "Invalidator.UnsupportedEvent",
-                    errorMessage: "CodePipeline jobs are not handled by this version"))
+        if event.source == .codePipeline, let job = event.pipelineJob {
+            return await withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds)
+                .handle(job: job, logger: logger)
         }
         let plan = Self.plan(event: event, distributionIds: distributionIds, planner: planner)
         for note in event.notes + plan.notes {
@@ -49,9 +64,7 @@ public struct InvalidationHandler: Sendable {
             case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
             }
         }
-        var client = cloudFront.client
-        client.requestTimeout = requestTimeout(deadlineMilliseconds: invocation.deadlineMilliseconds)
-        let cloudFront = CloudFrontClient(client: client)
+        let cloudFront = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds).cloudFront
 
         var done: [(PlannedInvalidation, Invalidation)] = []
         var failed: [(PlannedInvalidation, AWSError)] = []
@@ -115,6 +128,19 @@ public struct InvalidationHandler: Sendable {
             "skipped": .number(String((event.notes + plan.notes).count)),
         ])
         return .success(Array(JSON.serialize(summary).utf8))
+    }
+
+    /// This handler with every request bounded by the invocation's deadline.
+    func withTimeouts(deadlineMilliseconds: Int64) -> InvalidationHandler {
+        let timeout = requestTimeout(deadlineMilliseconds: deadlineMilliseconds)
+        var copy = self
+        var cloudFrontClient = cloudFront.client
+        cloudFrontClient.requestTimeout = timeout
+        copy.cloudFront = CloudFrontClient(client: cloudFrontClient)
+        var codePipelineClient = codePipeline.client
+        codePipelineClient.requestTimeout = timeout
+        copy.codePipeline = CodePipelineClient(client: codePipelineClient)
+        return copy
     }
 
     /// Every request must end before Lambda's deadline: at most 10 s, and at least half a second short of it.

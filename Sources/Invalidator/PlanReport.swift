@@ -23,7 +23,11 @@ public enum PlanReport {
     public static func text(plan: InvalidationPlan, event: DecodedEvent) -> String {
         var lines: [String] = []
         let changes = event.units.reduce(0) { $0 + $1.changes.count }
-        lines.append("event: \(event.source.rawValue), \(changes) change\(changes == 1 ? "" : "s")")
+        if let job = event.pipelineJob {
+            lines.append("event: codepipeline job \(job.id)")
+        } else {
+            lines.append("event: \(event.source.rawValue), \(changes) change\(changes == 1 ? "" : "s")")
+        }
         if plan.invalidations.isEmpty { lines.append("nothing to invalidate") }
         for planned in plan.invalidations {
             let count = planned.paths.count

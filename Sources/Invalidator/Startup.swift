@@ -61,13 +61,14 @@ public struct Startup: Sendable {
     /// The handler, with the distributions resolved.
     public func makeHandler() async throws(ConfigurationError) -> InvalidationHandler {
         let ids = try await distributionIds()
-        let cloudFront: CloudFrontClient
         do {
-            cloudFront = try CloudFrontClient(configuration: aws, transport: transport)
+            return InvalidationHandler(
+                distributionIds: ids, planner: configuration.planner,
+                cloudFront: try CloudFrontClient(configuration: aws, transport: transport),
+                codePipeline: try CodePipelineClient(configuration: aws, transport: transport))
         } catch {
             throw ConfigurationError(variable: error.variable, message: error.description)
         }
-        return InvalidationHandler(distributionIds: ids, planner: configuration.planner, cloudFront: cloudFront)
     }
 }
 

@@ -45,6 +45,18 @@ public enum EmulatorSession {
     public static func run(
         executable: String, environment: [String: String], events: [[UInt8]], timeout: Duration = .seconds(30)
     ) async throws -> SessionReport {
+        try await run(executable: executable, environment: environment, timeout: timeout) { index, _ in
+            index < events.count ? events[index] : nil
+        }
+    }
+
+    /// Like `run(executable:environment:events:timeout:)`, with each event chosen once the previous one was
+    /// answered (CodePipeline's re-invocations carry what the previous invocation reported).
+    /// - Parameter nextEvent: given the number of events delivered so far and their results; nil ends the session.
+    public static func run(
+        executable: String, environment: [String: String], timeout: Duration = .seconds(30),
+        nextEvent: @Sendable (Int, [SessionInvocation]) async -> [UInt8]?
+    ) async throws -> SessionReport {
         let server = try await RuntimeAPIServer.start()
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("emulator-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
@@ -70,7 +82,9 @@ public enum EmulatorSession {
         try process.run()
 
         var report = SessionReport(invocations: [], initError: nil, exitStatus: nil, initDuration: nil, logs: "")
-        events: for (index, event) in events.enumerated() {
+        var index = 0
+        events: while let event = await nextEvent(index, report.invocations) {
+            defer { index += 1 }
             let requestId = "req-\(index + 1)-\(UUID().uuidString.prefix(8).lowercased())"
             let deadline = Int64(Date().timeIntervalSince1970 * 1000) + Int64(timeout.components.seconds) * 1000
             let queued = ContinuousClock.now

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import JSONSupport
 import LambdaEmulator
+import LocalAWS
 
 /// Runs a `bootstrap` under a local Lambda Runtime API, the way Lambda runs it, and reports each answer.
 @main
@@ -12,6 +14,9 @@ struct EmulatorCommand: AsyncParsableCommand {
             The process gets this environment (plus --env) and AWS_LAMBDA_RUNTIME_API. Its logs go to standard \
             error; standard output has one JSON object per event, then one summary object with the init time \
             (process start to the first GET /next). Exit status: 0 when every event was answered, 1 otherwise.
+            With --codepipeline the one event is a CodePipeline job: a local CodePipeline answers the job's \
+            result (AWS_ENDPOINT_URL_CODEPIPELINE points at it) and the job is invoked again with each \
+            continuation token until it ends; the calls and the job's final state are printed.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The executable to run.", valueName: "path"))
@@ -26,6 +31,12 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Per-invocation time limit.", valueName: "seconds"))
     var timeout: Int = 30
 
+    @Flag(name: .long, help: "Simulate CodePipeline for a job event (see above).")
+    var codepipeline = false
+
+    @Option(name: .long, help: ArgumentHelp("With --codepipeline: pause between re-invocations.", valueName: "seconds"))
+    var interval: Double = 1
+
     func run() async throws {
         var environment = ProcessInfo.processInfo.environment
         for pair in env {
@@ -39,12 +50,31 @@ struct EmulatorCommand: AsyncParsableCommand {
             }
             events.append(Array(data))
         }
-        let report = try await EmulatorSession.run(
-            executable: bootstrap, environment: environment, events: events, timeout: .seconds(timeout))
+        let report: SessionReport
+        var pipelineSummary: [String: Any] = [:]
+        if codepipeline {
+            guard events.count == 1 else { throw ValidationError("--codepipeline takes exactly one --event") }
+            let fake = try await FakeCodePipeline.start()
+            let simulation = try await PipelineSimulation.run(
+                executable: bootstrap, environment: environment, jobEvent: events[0], codePipeline: fake,
+                interval: .milliseconds(Int(interval * 1000)))
+            report = simulation.session
+            pipelineSummary["codePipelineCalls"] = await fake.calls.map { call -> [String: Any] in
+                [
+                    "operation": call.operation, "body": jsonOrText(Array(JSON.serialize(call.body).utf8)),
+                    "error": call.error ?? NSNull(),
+                ]
+            }
+            pipelineSummary["jobState"] = simulation.finalState?.description ?? "unknown"
+            await fake.shutdown()
+        } else {
+            report = try await EmulatorSession.run(
+                executable: bootstrap, environment: environment, events: events, timeout: .seconds(timeout))
+        }
         FileHandle.standardError.write(Data(report.logs.utf8))
         for (index, invocation) in report.invocations.enumerated() {
             var line: [String: Any] = [
-                "event": event[index], "requestId": invocation.requestId,
+                "event": event[min(index, event.count - 1)], "requestId": invocation.requestId,
                 "milliseconds": milliseconds(invocation.duration),
             ]
             switch invocation.outcome {
@@ -65,8 +95,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         if let initError = report.initError { summary["initError"] = jsonOrText(initError) }
         if let status = report.exitStatus { summary["exitStatus"] = Int(status) }
         if report.timedOut { summary["timedOut"] = true }
+        summary.merge(pipelineSummary) { $1 }
         print(serialize(summary))
-        if report.invocations.count != events.count || report.initError != nil { throw ExitCode.failure }
+        let unanswered = codepipeline ? report.invocations.isEmpty : report.invocations.count != events.count
+        if unanswered || report.initError != nil { throw ExitCode.failure }
     }
 
     func milliseconds(_ duration: Duration) -> Double {
@@ -87,7 +119,7 @@ struct EmulatorCommand: AsyncParsableCommand {
 
 extension Double {
     func rounded(toPlaces places: Int) -> Double {
-        let factor = pow(10, Double(places))
+        let factor = Foundation.pow(10, Double(places))
         return (self * factor).rounded() / factor
     }
 }

@@ -11,28 +11,10 @@ enum CLI {
 
     static let fixtures = Moto.packageRoot.appending(path: "Tests/InvalidationCoreTests/Fixtures")
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func run(_ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+    static func run(_ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws
+        -> ChildProcess.Result
+    {
+        try ChildProcess.run(path, arguments, environment: environment)
     }
 }
 
@@ -54,6 +36,30 @@ struct CLITests {
                 == .array(["/a%20b.html", "/docs/", "/docs/index.html", "/x+y.html"].map(JSONValue.string)))
         #expect(invalidations.first?["callerReference"]?.string?.hasPrefix("cfinv-") == true)
         #expect(plan["skipped"]?.array?.first?["record"]?.string == "message m-test")
+    }
+
+    @Test("plan --json handles CodePipeline jobs with the same shape")
+    func planPipeline() throws {
+        let event = CLI.fixtures.appending(path: "aws/codepipeline.json").path
+        let result = try CLI.run(["plan", "--event", event, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try JSON.parse(result.stdout)
+        let invalidation = try #require(plan["invalidations"]?.array?.first)
+        #expect(invalidation["distributionId"]?.string == "EDFDVBD632BHDS5")
+        #expect(invalidation["paths"] == .array(["/a%20b.html", "/assets/*", "/index.html"].map(JSONValue.string)))
+        #expect(plan["skipped"] == .array([]))
+        #expect(!result.stdout.contains("PIPELINE"), "artifact credentials never printed")
+
+        let badEvent = FileManager.default.temporaryDirectory.appending(path: "bad-job-\(UUID().uuidString).json")
+        let badJob =
+            #"{"CodePipeline.job":{"id":"j-1","data":{"actionConfiguration":{"configuration":"#
+            + #"{"UserParameters":"{\"paths\":[\"nope\"]}"}}}}}"#
+        try Data(badJob.utf8).write(to: badEvent)
+        defer { try? FileManager.default.removeItem(at: badEvent) }
+        let bad = try JSON.parse(try CLI.run(["plan", "--event", badEvent.path, "--json"]).stdout)
+        #expect(bad["invalidations"] == .array([]))
+        #expect(bad["skipped"]?.array?.first?["record"]?.string == "job j-1")
+        #expect(bad["skipped"]?.array?.first?["reason"]?.string?.contains("must start with /") == true)
     }
 
     @Test("plan reads the distribution from CLOUDFRONT_DISTRIBUTION_ID and prints a table")

@@ -26,23 +26,15 @@ enum Moto {
     @discardableResult
     static func fixture(_ arguments: String...) throws -> JSONValue {
         let endpoint = try #require(endpoint, "MOTO_ENDPOINT is not set: run under scripts/moto-server run")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", packageRoot.appending(path: "scripts/aws_fixture.py").path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["MOTO_ENDPOINT"] = endpoint
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw FixtureError(description: "aws_fixture.py \(arguments.first ?? ""): \(errorText)")
+        let result = try ChildProcess.run(
+            "/usr/bin/env", ["python3", packageRoot.appending(path: "scripts/aws_fixture.py").path] + arguments,
+            environment: environment)
+        guard result.status == 0 else {
+            throw FixtureError(description: "aws_fixture.py \(arguments.first ?? ""): \(result.stderr)")
         }
+        let data = Data(result.stdout.utf8)
         return try JSON.parse(Array(data))
     }
 
@@ -66,4 +58,49 @@ enum Moto {
 
 struct FixtureError: Error, CustomStringConvertible {
     var description: String
+}
+
+/// Runs a program to completion, collecting its output (standard error read concurrently, so a chatty child
+/// cannot fill a pipe and stall).
+enum ChildProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let errorData = ErrorOutput()
+        Thread { errorData.finish(errors.fileHandleForReading.readDataToEndOfFile()) }.start()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: errorData.wait(), as: UTF8.self))
+    }
+}
+
+/// Standard error, handed from the reading thread once it reaches end of file.
+final class ErrorOutput: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    func finish(_ value: Data) {
+        data = value
+        done.signal()
+    }
+
+    func wait() -> Data {
+        done.wait()
+        return data
+    }
 }

@@ -45,7 +45,8 @@ func makeHandler(_ ids: [String], _ fake: FakeTransport) throws -> InvalidationH
     let startup = try Startup(environment: environment, transport: fake)
     return InvalidationHandler(
         distributionIds: ids, planner: PlannerSettings(),
-        cloudFront: try CloudFrontClient(configuration: startup.aws, transport: fake))
+        cloudFront: try CloudFrontClient(configuration: startup.aws, transport: fake),
+        codePipeline: try CodePipelineClient(configuration: startup.aws, transport: fake))
 }
 
 func invocation(_ body: [UInt8]) -> Invocation {

@@ -1,0 +1,201 @@
+import AWSClient
+import FoundationEssentials
+import InvalidationCore
+import JSONSupport
+import LambdaRuntime
+
+/// How a pipeline job invocation ends.
+enum JobOutcome {
+    case succeeded(summary: String, externalId: String?)
+    case continuing(state: PipelineWaitState, summary: String, percent: Int)
+    case failed(JobFailureType, message: String, externalId: String?)
+}
+
+extension InvalidationHandler {
+    /// The plan for a job's first invocation, or why there is none (as a note, for `invalidator plan`).
+    public static func plan(
+        job: PipelineJob, configuredIds: [String], planner: PlannerSettings
+    ) -> Result<(PipelineRequest, [PlannedInvalidation]), PipelineParameterError> {
+        let request: PipelineRequest
+        do {
+            request = try PipelineRequest(userParameters: job.userParameters)
+        } catch {
+            return .failure(error)
+        }
+        let ids = request.distributionIds.isEmpty ? configuredIds : request.distributionIds
+        guard !ids.isEmpty else {
+            return .failure(
+                PipelineParameterError(
+                    "no distribution: UserParameters names none (a bare id, or {\"distributionId\": \"E…\"}) and the "
+                        + "function has no CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL"))
+        }
+        return .success(
+            (request, Planner.plan(job: job, distributionIds: ids, paths: request.paths, settings: planner)))
+    }
+
+    /// Serves a CodePipeline job. Every path ends in `PutJobSuccessResult` or `PutJobFailureResult`; the function
+    /// then answers success to Lambda (an asynchronous retry must not report twice), unless the report itself could
+    /// not be delivered, in which case Lambda's retry is the way to deliver it.
+    func handle(job: PipelineJob, logger: Logger) async -> InvocationResult {
+        let logger = logger.with("jobId", job.id)
+        let outcome: JobOutcome
+        if let token = job.continuationToken {
+            if let state = PipelineWaitState(token: token) {
+                outcome = await poll(state, logger: logger)
+            } else {
+                outcome = .failed(
+                    .jobFailed,
+                    message: "The continuation token was not written by this function; run the action again.",
+                    externalId: nil)
+            }
+        } else {
+            outcome = await start(job, logger: logger)
+        }
+        return await report(outcome, job: job, logger: logger)
+    }
+
+    private func start(_ job: PipelineJob, logger: Logger) async -> JobOutcome {
+        let request: PipelineRequest
+        let planned: [PlannedInvalidation]
+        switch Self.plan(job: job, configuredIds: distributionIds, planner: planner) {
+        case .failure(let error):
+            return .failed(.configurationError, message: error.message, externalId: nil)
+        case .success(let plan):
+            (request, planned) = plan
+        }
+        var created: [(PlannedInvalidation, Invalidation)] = []
+        for item in planned {
+            do {
+                let invalidation = try await cloudFront.createInvalidation(
+                    distributionId: item.distributionId, callerReference: item.callerReference, paths: item.paths)
+                created.append((item, invalidation))
+            } catch {
+                let done = created.map { "\($0.1.id) on \($0.0.distributionId)" }
+                let prefix = done.isEmpty ? "" : "Created \(done.joined(separator: ", ")), but "
+                let (type, reason) = Self.classify(
+                    error, distributionId: item.distributionId, action: "CreateInvalidation")
+                return .failed(type, message: prefix + reason, externalId: created.first?.1.id)
+            }
+        }
+        let ids = created.map { "\($0.1.id) on \($0.0.distributionId)" }.joined(separator: ", ")
+        let paths = request.paths.joined(separator: " ")
+        let externalId = created.map(\.1.id).joined(separator: ",")
+        let pending = created.filter { !$0.1.isCompleted }
+        guard request.wait, !pending.isEmpty else {
+            let verb = request.wait ? "completed" : "created"
+            return .succeeded(summary: "Invalidation \(ids) \(verb) for \(paths)", externalId: externalId)
+        }
+        let state = PipelineWaitState(
+            startedAt: Int64(now().timeIntervalSince1970), maxWaitSeconds: request.maxWaitSeconds,
+            invalidations: pending.map {
+                PipelineWaitState.Pending(distributionId: $0.0.distributionId, invalidationId: $0.1.id)
+            })
+        return .continuing(
+            state: state, summary: "Invalidation \(ids) created for \(paths); waiting for completion",
+            percent: 100 * (created.count - pending.count) / created.count)
+    }
+
+    private func poll(_ state: PipelineWaitState, logger: Logger) async -> JobOutcome {
+        var stillRunning: [PipelineWaitState.Pending] = []
+        for pending in state.invalidations {
+            do {
+                let invalidation = try await cloudFront.getInvalidation(
+                    distributionId: pending.distributionId, id: pending.invalidationId)
+                if !invalidation.isCompleted { stillRunning.append(pending) }
+            } catch  where error.kind == .service && !Self.isTransient(error) {
+                let (type, reason) = Self.classify(
+                    error, distributionId: pending.distributionId, action: "GetInvalidation")
+                return .failed(type, message: reason, externalId: pending.invalidationId)
+            } catch {
+                logger.warn(
+                    "could not read the invalidation's status; asking again next time",
+                    ["invalidation": pending.invalidationId, "error": error.description])
+                stillRunning.append(pending)
+            }
+        }
+        let all = state.invalidations.map { "\($0.invalidationId) on \($0.distributionId)" }.joined(separator: ", ")
+        let externalId = state.invalidations.map(\.invalidationId).joined(separator: ",")
+        if stillRunning.isEmpty {
+            return .succeeded(summary: "Invalidation \(all) completed", externalId: externalId)
+        }
+        let elapsed = Int64(now().timeIntervalSince1970) - state.startedAt
+        if elapsed >= Int64(state.maxWaitSeconds) {
+            let running = stillRunning.map { "\($0.invalidationId) on \($0.distributionId)" }.joined(separator: ", ")
+            return .failed(
+                .jobFailed,
+                message: "Invalidation \(running) still in progress after \(elapsed) s (maxWaitSeconds "
+                    + "\(state.maxWaitSeconds)). It was not cancelled and will complete on its own; raise "
+                    + "maxWaitSeconds or drop \"wait\" to stop waiting for it.",
+                externalId: externalId)
+        }
+        var next = state
+        next.invalidations = stillRunning
+        let done = state.invalidations.count - stillRunning.count
+        return .continuing(
+            state: next, summary: "Waiting for invalidation \(all) (\(elapsed) s so far)",
+            percent: 100 * done / state.invalidations.count)
+    }
+
+    /// Turns a CloudFront error into CodePipeline's failure type and a message a person can act on.
+    static func classify(_ error: AWSError, distributionId: String, action: String) -> (JobFailureType, String) {
+        switch error.code {
+        case "AccessDenied", "AccessDeniedException":
+            return (
+                .permissionError,
+                "CloudFront denied \(action) on distribution \(distributionId): the function's role needs "
+                    + "cloudfront:\(action) on it (\(error))"
+            )
+        case "NoSuchDistribution":
+            return (
+                .configurationError,
+                "Distribution \(distributionId) does not exist in this account: check the distribution id in "
+                    + "UserParameters or the function's configuration (\(error))"
+            )
+        default:
+            return (.jobFailed, "\(action) on distribution \(distributionId) failed: \(error)")
+        }
+    }
+
+    static func isTransient(_ error: AWSError) -> Bool {
+        let throttling = ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"]
+        return throttling.contains(error.code) || (error.statusCode ?? 0) >= 500
+    }
+
+    private func report(_ outcome: JobOutcome, job: PipelineJob, logger: Logger) async -> InvocationResult {
+        let result: String
+        do {
+            switch outcome {
+            case .succeeded(let summary, let externalId):
+                result = "succeeded"
+                logger.info("pipeline job succeeded", ["summary": summary])
+                try await codePipeline.putJobSuccessResult(
+                    jobId: job.id, summary: summary, externalExecutionId: externalId)
+            case .continuing(let state, let summary, let percent):
+                result = "continuing"
+                logger.info("pipeline job waiting", ["summary": summary, "percentComplete": String(percent)])
+                try await codePipeline.putJobSuccessResult(
+                    jobId: job.id, summary: summary,
+                    externalExecutionId: state.invalidations.map(\.invalidationId).joined(separator: ","),
+                    percentComplete: percent, continuationToken: state.token)
+            case .failed(let type, let message, let externalId):
+                result = "failed"
+                logger.error("pipeline job failed", ["type": type.rawValue, "message": message])
+                try await codePipeline.putJobFailureResult(
+                    jobId: job.id, type: type, message: message, externalExecutionId: externalId)
+            }
+        } catch  where error.code == "InvalidJobStateException" {
+            logger.warn("the job was already reported; nothing to do", ["error": error.description])
+            return .success(
+                Array(JSON.serialize(.object(["jobId": .string(job.id), "result": .string("already reported")])).utf8))
+        } catch {
+            logger.error(
+                "could not report the job to CodePipeline; failing the invocation so Lambda retries",
+                ["error": error.description])
+            return .failure(
+                FunctionError(
+                    errorType: "Invalidator.JobReportFailed",
+                    errorMessage: "could not report CodePipeline job \(job.id): \(error)"))
+        }
+        return .success(Array(JSON.serialize(.object(["jobId": .string(job.id), "result": .string(result)])).utf8))
+    }
+}

@@ -1,0 +1,121 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A request as a local stand-in server sees it.
+public struct LoopbackRequest: Sendable {
+    public var method: String
+    /// The request target as sent (path and query, percent-encoded).
+    public var uri: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    /// The path part of `uri`.
+    public var path: String { String(uri.prefix { $0 != "?" }) }
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first { $0.0.lowercased() == lower }?.1
+    }
+}
+
+/// A response from a local stand-in server.
+public struct LoopbackReply: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: Int, headers: [(String, String)] = [], text: String) {
+        self.init(status: status, headers: headers, body: Array(text.utf8))
+    }
+}
+
+/// HTTP/1.1 on 127.0.0.1, an ephemeral port: the base of the project's local stand-ins (the Runtime API emulator,
+/// the fake CodePipeline and CloudFront). Keep-alive, with TCP_NODELAY so that a keep-alive client does not lose
+/// 40 ms a response to Nagle and delayed ACK.
+public final class LoopbackHTTPServer: Sendable {
+    public typealias Handler = @Sendable (LoopbackRequest) async -> LoopbackReply
+
+    let channel: any Channel
+    let serving: Task<Void, Never>
+    public let port: Int
+
+    /// `http://127.0.0.1:<port>`.
+    public var origin: String { "http://127.0.0.1:\(port)" }
+
+    public static func start(handler: @escaping Handler) async throws -> LoopbackHTTPServer {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        return LoopbackHTTPServer(server: server, handler: handler)
+    }
+
+    private init(
+        server: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
+        handler: @escaping Handler
+    ) {
+        channel = server.channel
+        port = server.channel.localAddress?.port ?? 0
+        serving = Task {
+            try? await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask { await Self.serve(connection, handler: handler) }
+                    }
+                }
+            }
+        }
+    }
+
+    public func shutdown() async {
+        try? await channel.close()
+        serving.cancel()
+    }
+
+    private static func serve(
+        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, handler: Handler
+    ) async {
+        try? await connection.executeThenClose { inbound, outbound in
+            var head: HTTPRequestHead?
+            var body = ByteBuffer()
+            for try await part in inbound {
+                switch part {
+                case .head(let requestHead):
+                    head = requestHead
+                    body.clear()
+                case .body(var chunk):
+                    body.writeBuffer(&chunk)
+                case .end:
+                    guard let request = head else { continue }
+                    let reply = await handler(
+                        LoopbackRequest(
+                            method: request.method.rawValue, uri: request.uri,
+                            headers: request.headers.map { ($0.name, $0.value) },
+                            body: body.readBytes(length: body.readableBytes) ?? []))
+                    var headers = HTTPHeaders(reply.headers)
+                    headers.replaceOrAdd(name: "content-length", value: String(reply.body.count))
+                    try await outbound.write(
+                        .head(
+                            HTTPResponseHead(
+                                version: request.version, status: HTTPResponseStatus(statusCode: reply.status),
+                                headers: headers)))
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: reply.body))))
+                    try await outbound.write(.end(nil))
+                }
+            }
+        }
+    }
+}

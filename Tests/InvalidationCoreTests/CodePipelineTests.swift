@@ -1,0 +1,90 @@
+import InvalidationCore
+import JSONSupport
+import Testing
+
+@Suite("CodePipeline jobs")
+struct CodePipelineTests {
+    @Test("the job is recognised; UserParameters and the continuation token are read, the credentials are not")
+    func decodes() throws {
+        let event = EventDecoder.decode(try Fixture.bytes("aws/codepipeline.json"))
+        #expect(event.source == .codePipeline)
+        let job = try #require(event.pipelineJob)
+        #expect(job.id == "11111111-abcd-1111-abcd-111111abcdef")
+        #expect(job.userParameters.contains("EDFDVBD632BHDS5"))
+        #expect(job.continuationToken == nil)
+        #expect(!"\(job)".contains("PIPELINE"), "the artifact credentials are not kept")
+    }
+
+    @Test(
+        "UserParameters forms",
+        arguments: [
+            ("", PipelineRequest()),
+            ("  ", PipelineRequest()),
+            ("E1ABC", PipelineRequest(distributionIds: ["E1ABC"])),
+            (#"{"distributionId":"E1"}"#, PipelineRequest(distributionIds: ["E1"])),
+            (#"{"distributionIds":["E1","E2","E1"]}"#, PipelineRequest(distributionIds: ["E1", "E2"])),
+            (
+                #"{"distributionId":"E1","paths":["/a b.html","/a%20b.html","/x/*","/q?v=1"],"wait":true,"maxWaitSeconds":90}"#,
+                PipelineRequest(
+                    distributionIds: ["E1"], paths: ["/a%20b.html", "/x/*", "/q?v=1"], wait: true, maxWaitSeconds: 90)
+            ),
+            (
+                #"{"paths":["/ü~#.html","/100%","/%7e"]}"#,
+                PipelineRequest(paths: ["/%C3%BC%7E%23.html", "/100%25", "/%7e"])
+            ),
+        ])
+    func parses(text: String, request: PipelineRequest) throws {
+        #expect(try PipelineRequest(userParameters: text) == request)
+    }
+
+    @Test(
+        "bad UserParameters fail with a reason a person can act on",
+        arguments: [
+            ("e1lower", "not a CloudFront distribution id"),
+            ("{nope", "not valid JSON"),
+            (#"{"distributionID":"E1"}"#, "unknown member \"distributionID\""),
+            (#"{"distributionIds":[]}"#, "non-empty array"),
+            (#"{"distributionId":5}"#, "must be a string"),
+            (#"{"paths":["index.html"]}"#, "must start with /"),
+            (#"{"paths":["/a*/b"]}"#, "a wildcard must be last"),
+            (#"{"paths":[]}"#, "non-empty array"),
+            (#"{"wait":"yes"}"#, "wait must be true or false"),
+            (#"{"maxWaitSeconds":0}"#, "maxWaitSeconds"),
+            (#"{"maxWaitSeconds":1.5}"#, "maxWaitSeconds"),
+            ("[1]", "not an object"),
+        ])
+    func rejects(text: String, reason: String) {
+        #expect {
+            try PipelineRequest(userParameters: text)
+        } throws: { error in
+            (error as? PipelineParameterError)?.message.contains(reason) == true
+        }
+    }
+
+    @Test("the caller reference derives from the job id: the same job twice gives the same requests")
+    func callerReference() throws {
+        let job = try #require(PipelineJob(event: try JSON.parse(try Fixture.bytes("aws/codepipeline.json"))))
+        let first = Planner.plan(job: job, distributionIds: ["E1", "E2"], paths: ["/*"])
+        let again = Planner.plan(job: job, distributionIds: ["E1", "E2"], paths: ["/*"])
+        #expect(first == again)
+        #expect(first.map(\.distributionId) == ["E1", "E2"])
+        var other = job
+        other.id = "22222222-abcd-1111-abcd-111111abcdef"
+        #expect(
+            Planner.plan(job: other, distributionIds: ["E1"], paths: ["/*"])[0].callerReference
+                != first[0].callerReference)
+    }
+
+    @Test("the wait state round-trips through its token, and only its own tokens are read")
+    func waitState() {
+        let state = PipelineWaitState(
+            startedAt: 1_700_000_000, maxWaitSeconds: 600,
+            invalidations: [
+                .init(distributionId: "E1", invalidationId: "I1"), .init(distributionId: "E2", invalidationId: "I2"),
+            ])
+        #expect(PipelineWaitState(token: state.token) == state)
+        #expect(state.token.count <= PipelineWaitState.maximumTokenLength)
+        #expect(PipelineWaitState(token: "garbage") == nil)
+        #expect(PipelineWaitState(token: #"{"v":2}"#) == nil)
+    }
+}
