@@ -96,6 +96,7 @@ let package = Package(
             name: "InvalidatorTests",
             dependencies: [
                 "Invalidator", "InvalidationCore", "AWSClient", "AWSTestSupport", "LambdaRuntime", "JSONSupport",
+                "LocalAWS",
             ]
         ),
         .testTarget(name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),

@@ -10,6 +10,50 @@ public struct Invalidation: Sendable, Equatable {
     public var isCompleted: Bool { status.lowercased() == "completed" }
 }
 
+/// An origin of a distribution, as far as discovery needs it.
+public struct DistributionOrigin: Sendable, Equatable {
+    public var id: String
+    public var domainName: String
+    /// `""` when unset (the API always sends the element, empty).
+    public var originPath: String
+
+    public init(id: String, domainName: String, originPath: String) {
+        self.id = id
+        self.domainName = domainName
+        self.originPath = originPath
+    }
+}
+
+/// A distribution as `ListDistributions` summarises it.
+public struct DistributionSummary: Sendable, Equatable {
+    public var id: String
+    public var domainName: String
+    /// nil when the summary does not say (moto's summaries say nothing of it).
+    public var enabled: Bool?
+    /// nil when the summary lacks `Origins` (moto 5.2): ask `GetDistributionConfig`.
+    public var origins: [DistributionOrigin]?
+
+    public init(id: String, domainName: String, enabled: Bool?, origins: [DistributionOrigin]?) {
+        self.id = id
+        self.domainName = domainName
+        self.enabled = enabled
+        self.origins = origins
+    }
+}
+
+/// One page of `ListDistributions`.
+public struct DistributionListPage: Sendable, Equatable {
+    public var distributions: [DistributionSummary]
+    /// The marker for the next page, when there is one.
+    public var nextMarker: String?
+}
+
+/// What discovery needs of a distribution's configuration.
+public struct DistributionConfig: Sendable, Equatable {
+    public var enabled: Bool
+    public var origins: [DistributionOrigin]
+}
+
 /// CloudFront's REST-XML API (version 2020-05-31): the operations invalidation needs.
 public struct CloudFrontClient: Sendable {
     static let namespace = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
@@ -44,6 +88,62 @@ public struct CloudFrontClient: Sendable {
             path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation/"
                 + uriEncode(id, encodeSlash: true))
         return try parseInvalidation(response, operation: "GetInvalidation")
+    }
+
+    /// `GET /2020-05-31/distribution?Marker=&MaxItems=`: one page of the account's distributions.
+    public func listDistributions(marker: String?, maxItems: Int = 100) async throws(AWSError) -> DistributionListPage {
+        var query = [QueryItem("MaxItems", String(maxItems))]
+        if let marker, !marker.isEmpty { query.insert(QueryItem("Marker", marker), at: 0) }
+        let response = try await client.send(
+            operation: "ListDistributions", method: "GET", path: "/2020-05-31/distribution", query: query)
+        let root = try parseRoot(response, operation: "ListDistributions", expected: "DistributionList")
+        let summaries = root.child("Items")?.children(named: "DistributionSummary") ?? []
+        let distributions = summaries.compactMap { summary -> DistributionSummary? in
+            guard let id = summary["Id"], !id.isEmpty else { return nil }
+            return DistributionSummary(
+                id: id, domainName: summary["DomainName"] ?? "", enabled: summary["Enabled"].map { $0 == "true" },
+                origins: summary.child("Origins").map(Self.origins))
+        }
+        let truncated = root["IsTruncated"] == "true"
+        let next = root["NextMarker"].flatMap { $0.isEmpty ? nil : $0 }
+        return DistributionListPage(distributions: distributions, nextMarker: truncated ? next : nil)
+    }
+
+    /// `GET /2020-05-31/distribution/{id}/config`.
+    public func getDistributionConfig(id: String) async throws(AWSError) -> DistributionConfig {
+        let response = try await client.send(
+            operation: "GetDistributionConfig", method: "GET",
+            path: "/2020-05-31/distribution/\(uriEncode(id, encodeSlash: true))/config")
+        let root = try parseRoot(response, operation: "GetDistributionConfig", expected: "DistributionConfig")
+        return DistributionConfig(
+            enabled: root["Enabled"] == "true", origins: root.child("Origins").map(Self.origins) ?? [])
+    }
+
+    static func origins(_ element: XMLElement) -> [DistributionOrigin] {
+        (element.child("Items")?.children(named: "Origin") ?? []).map {
+            DistributionOrigin(
+                id: $0["Id"] ?? "", domainName: $0["DomainName"] ?? "", originPath: $0["OriginPath"] ?? "")
+        }
+    }
+
+    func parseRoot(_ response: HTTPResponse, operation: String, expected: String) throws(AWSError) -> XMLElement {
+        do {
+            let root = try XML.parse(response.body)
+            guard root.localName == expected else {
+                throw AWSError(
+                    kind: .malformedResponse, code: "MalformedResponse", message: "response is not <\(expected)>",
+                    statusCode: response.statusCode, requestId: response.requestId, service: "cloudfront",
+                    operation: operation)
+            }
+            return root
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw AWSError(
+                kind: .malformedResponse, code: "MalformedResponse", message: "response is not XML (\(error))",
+                statusCode: response.statusCode, requestId: response.requestId, service: "cloudfront",
+                operation: operation)
+        }
     }
 
     /// The request body, byte for byte as botocore writes it.

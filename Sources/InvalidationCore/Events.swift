@@ -44,11 +44,14 @@ public struct RecordNote: Sendable, Equatable, CustomStringConvertible {
     public var record: String
     public var reason: String
     public var severity: Severity
+    /// The bucket the note is about, when it is about a bucket (no distribution serves it).
+    public var bucket: String?
 
-    public init(record: String, reason: String, severity: Severity) {
+    public init(record: String, reason: String, severity: Severity, bucket: String? = nil) {
         self.record = record
         self.reason = reason
         self.severity = severity
+        self.bucket = bucket
     }
 
     public var description: String { "\(record): \(reason)" }

@@ -56,34 +56,57 @@ public enum Planner {
         _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(),
         distributions: (_ bucket: String) -> [String]
     ) -> InvalidationPlan {
+        plan(
+            event, settings: settings,
+            targets: { bucket in distributions(bucket).map { DistributionTarget(distributionId: $0) } })
+    }
+
+    /// - Parameter targets: the distributions serving a bucket and the key prefix each serves (from OriginPath or
+    ///   `DISTRIBUTION_MAP`); an empty answer leaves that bucket's records unserved, with one note per bucket. A
+    ///   key outside a target's prefix is not sent to that distribution.
+    public static func plan(
+        _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(),
+        targets resolve: (_ bucket: String) -> [DistributionTarget]
+    ) -> InvalidationPlan {
         struct Target {
             var pathUnits: [String: Set<Int>] = [:]
             var identities: Set<String> = []
         }
         var targets: [String: Target] = [:]
         var notes: [RecordNote] = []
-        var resolved: [String: [String]] = [:]
+        var resolved: [String: [DistributionTarget]] = [:]
         var unservedBuckets: Set<String> = []
         for (unitIndex, unit) in event.units.enumerated() {
             for change in unit.changes {
-                let ids = resolved[change.bucket] ?? distributions(change.bucket)
-                resolved[change.bucket] = ids
-                guard !ids.isEmpty else {
+                let bucketTargets = resolved[change.bucket] ?? resolve(change.bucket)
+                resolved[change.bucket] = bucketTargets
+                guard !bucketTargets.isEmpty else {
                     if unservedBuckets.insert(change.bucket).inserted {
                         notes.append(
                             RecordNote(
                                 record: unit.label,
-                                reason: "no CloudFront distribution configured for bucket \(change.bucket)",
-                                severity: .rejected))
+                                reason: "no CloudFront distribution serves bucket \(change.bucket)",
+                                severity: .rejected, bucket: change.bucket))
                     }
                     continue
                 }
-                let paths = CloudFrontPath.paths(forKey: change.key, indexDocument: settings.indexDocument)
-                for id in ids {
-                    var target = targets[id] ?? Target()
-                    target.identities.insert(change.identity)
-                    for path in paths { target.pathUnits[path, default: []].insert(unitIndex) }
-                    targets[id] = target
+                var served = false
+                for target in bucketTargets {
+                    guard let key = target.servedKey(change.key) else { continue }
+                    served = true
+                    let paths = CloudFrontPath.paths(forKey: String(key), indexDocument: settings.indexDocument)
+                    var entry = targets[target.distributionId] ?? Target()
+                    entry.identities.insert(change.identity)
+                    for path in paths { entry.pathUnits[path, default: []].insert(unitIndex) }
+                    targets[target.distributionId] = entry
+                }
+                if !served {
+                    notes.append(
+                        RecordNote(
+                            record: unit.label,
+                            reason: "key \(JSON.quote(change.key)) in bucket \(change.bucket) is outside every origin "
+                                + "path of its distributions (\(bucketTargets.map { "/" + $0.keyPrefix }.joined(separator: ", ")))",
+                            severity: .ignored))
                 }
             }
         }

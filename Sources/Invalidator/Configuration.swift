@@ -1,5 +1,25 @@
 import InvalidationCore
 
+/// How the function finds the distributions of a bucket that nothing explicit names.
+public struct DiscoverySettings: Sendable, Equatable {
+    public enum Mode: String, Sendable {
+        /// Discover when no distribution is configured at all (no id, no map).
+        case auto
+        /// Also discover buckets the distribution map does not name.
+        case on
+        /// Never list distributions.
+        case off
+    }
+
+    public var mode: Mode = .auto
+    /// How long a warm container trusts one listing (`DISCOVERY_TTL_SECONDS`).
+    public var ttlSeconds = 300
+    /// Whether disabled distributions are invalidated too (`DISCOVERY_INCLUDE_DISABLED`).
+    public var includeDisabled = false
+
+    public init() {}
+}
+
 /// A setting that cannot work; names the variable at fault and says what would.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     public var variable: String
@@ -28,6 +48,9 @@ public enum DistributionSetting: Sendable, Equatable {
 public struct Configuration: Sendable, Equatable {
     public var distributions: DistributionSetting
     public var planner: PlannerSettings
+    /// `DISTRIBUTION_MAP`: bucket (or bucket/prefix) to distribution ids. Explicit: wins over discovery.
+    public var map: DistributionMap?
+    public var discovery: DiscoverySettings
     /// Variables that were set but are overridden by another, to say so once at start-up.
     public var ignoredVariables: [String]
 
@@ -57,6 +80,43 @@ public struct Configuration: Sendable, Equatable {
             planner.indexDocument = value.isEmpty ? nil : value
         }
         self.planner = planner
+        if let text = environment["DISTRIBUTION_MAP"].map(trimmed), !text.isEmpty {
+            map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
+        }
+        discovery = DiscoverySettings()
+        switch environment["DISTRIBUTION_DISCOVERY"].map(trimmed)?.lowercased() ?? "" {
+        case "", "auto": discovery.mode = .auto
+        case "on", "true", "1": discovery.mode = .on
+        case "off", "false", "0": discovery.mode = .off
+        case let other:
+            throw ConfigurationError(
+                variable: "DISTRIBUTION_DISCOVERY", message: "\(quoted(other)) is not auto, on or off")
+        }
+        if let text = environment["DISCOVERY_TTL_SECONDS"].map(trimmed), !text.isEmpty {
+            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
+                throw ConfigurationError(
+                    variable: "DISCOVERY_TTL_SECONDS", message: "\(quoted(text)) is not a number of seconds (0-86400)")
+            }
+            discovery.ttlSeconds = seconds
+        }
+        if let text = environment["DISCOVERY_INCLUDE_DISABLED"].map(trimmed), !text.isEmpty {
+            switch text.lowercased() {
+            case "true", "on", "1": discovery.includeDisabled = true
+            case "false", "off", "0": discovery.includeDisabled = false
+            default:
+                throw ConfigurationError(
+                    variable: "DISCOVERY_INCLUDE_DISABLED", message: "\(quoted(text)) is not true or false")
+            }
+        }
+    }
+
+    /// Parses a `DISTRIBUTION_MAP` JSON object, naming where it came from on error.
+    public static func parseMap(_ text: String, variable: String) throws(ConfigurationError) -> DistributionMap {
+        do {
+            return try DistributionMap(json: text)
+        } catch {
+            throw ConfigurationError(variable: variable, message: "the distribution map \(error.message)")
+        }
     }
 
     /// Parses `E1ABC,E2DEF` (spaces and newlines around ids allowed, as an SSM StringList holds them).

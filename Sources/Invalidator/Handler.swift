@@ -11,44 +11,66 @@ import LambdaRuntime
 /// invoke a failed submission is an invocation error, so Lambda's own retry runs; the CallerReference derived from
 /// the changes keeps that retry from invalidating twice.
 public struct InvalidationHandler: Sendable {
-    public var distributionIds: [String]
+    public var resolver: DistributionResolver
+    /// The ids configured for every bucket (what a CodePipeline job without ids of its own uses).
+    public var distributionIds: [String] { resolver.ids }
     public var planner: PlannerSettings
     var cloudFront: CloudFrontClient
     var codePipeline: CodePipelineClient
     let now: @Sendable () -> Date
 
     public init(
-        distributionIds: [String], planner: PlannerSettings, cloudFront: CloudFrontClient,
+        resolver: DistributionResolver, planner: PlannerSettings, cloudFront: CloudFrontClient,
         codePipeline: CodePipelineClient, now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.distributionIds = distributionIds
+        self.resolver = resolver
         self.planner = planner
         self.cloudFront = cloudFront
         self.codePipeline = codePipeline
         self.now = now
     }
 
-    /// What the handler would do with an event, without sending anything. For a CodePipeline job: the first
-    /// invocation's requests (a continuation only polls, and plans nothing).
+    /// What the handler would do with an event, without sending anything (discovery may list distributions).
+    /// For a CodePipeline job: the first invocation's requests (a continuation only polls, and plans nothing).
+    public func plan(_ event: DecodedEvent) async -> (InvalidationPlan, DistributionResolver.Resolution) {
+        await Self.plan(event, resolver: resolver, planner: planner)
+    }
+
+    /// `plan(_:)` with any resolver: `invalidator plan` resolves offline when it can.
     public static func plan(
-        event: DecodedEvent, distributionIds: [String], planner: PlannerSettings
-    ) -> InvalidationPlan {
+        _ event: DecodedEvent, resolver: DistributionResolver, planner: PlannerSettings
+    ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
         guard let job = event.pipelineJob else {
-            return Planner.plan(event, settings: planner) { _ in distributionIds }
+            let resolution = await resolver.resolve(Set(event.changes.map(\.bucket)))
+            var working = event
+            for index in working.units.indices {
+                working.units[index].changes.removeAll { resolution.failures[$0.bucket] != nil }
+            }
+            var plan = Planner.plan(working, settings: planner) { resolution.targets[$0] ?? [] }
+            for (bucket, error) in resolution.failures.sorted(by: { $0.key < $1.key }) {
+                plan.notes.append(
+                    RecordNote(
+                        record: "bucket \(bucket)", reason: "could not find its distributions: \(error)",
+                        severity: .rejected, bucket: bucket))
+            }
+            return (plan, resolution)
         }
+        let plan: InvalidationPlan
         if job.continuationToken != nil {
             let note = RecordNote(
                 record: "job \(job.id)", reason: "continuation: polls the invalidations named in its token",
                 severity: .ignored)
-            return InvalidationPlan(invalidations: [], notes: [note])
+            plan = InvalidationPlan(invalidations: [], notes: [note])
+        } else {
+            switch Self.plan(job: job, configuredIds: resolver.ids, planner: planner) {
+            case .success((_, let planned)):
+                plan = InvalidationPlan(invalidations: planned, notes: [])
+            case .failure(let error):
+                let note = RecordNote(record: "job \(job.id)", reason: error.message, severity: .rejected)
+                plan = InvalidationPlan(invalidations: [], notes: [note])
+            }
         }
-        switch plan(job: job, configuredIds: distributionIds, planner: planner) {
-        case .success((_, let planned)):
-            return InvalidationPlan(invalidations: planned, notes: [])
-        case .failure(let error):
-            let note = RecordNote(record: "job \(job.id)", reason: error.message, severity: .rejected)
-            return InvalidationPlan(invalidations: [], notes: [note])
-        }
+        return (plan, DistributionResolver.Resolution())
     }
 
     public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
@@ -57,8 +79,9 @@ public struct InvalidationHandler: Sendable {
             return await withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds)
                 .handle(job: job, logger: logger)
         }
-        let plan = Self.plan(event: event, distributionIds: distributionIds, planner: planner)
+        let (plan, resolution) = await plan(event)
         for note in event.notes + plan.notes {
+            if let bucket = note.bucket, resolution.quietBuckets.contains(bucket) { continue }
             switch note.severity {
             case .rejected: logger.warn("record skipped", ["record": note.record, "reason": note.reason])
             case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
@@ -101,13 +124,23 @@ public struct InvalidationHandler: Sendable {
                 "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
             ])
 
+        // Units with a change in a bucket whose lookup failed are handed back whole.
+        let lookupFailed = event.units.filter { unit in unit.changes.contains { resolution.failures[$0.bucket] != nil }
+        }
         if event.source == .sqs {
             var failedIds: [String] = []
             for (planned, _) in failed {
                 for id in planned.messageIds where !failedIds.contains(id) { failedIds.append(id) }
             }
+            for id in lookupFailed.compactMap(\.messageId) where !failedIds.contains(id) { failedIds.append(id) }
             let items = failedIds.map { JSONValue.object(["itemIdentifier": .string($0)]) }
             return .success(Array(JSON.serialize(.object(["batchItemFailures": .array(items)])).utf8))
+        }
+        if let (bucket, error) = resolution.failures.first, !lookupFailed.isEmpty {
+            return .failure(
+                FunctionError(
+                    errorType: "Invalidator.DiscoveryFailed",
+                    errorMessage: "could not find the distributions of bucket \(bucket): \(error)"))
         }
         if let (planned, error) = failed.first {
             return .failure(

@@ -23,11 +23,17 @@ public struct Startup: Sendable {
     /// The distribution ids: from the environment, or read from SSM (with decryption) when `CF_DIST_ID_LABEL`
     /// names a parameter. An unreadable, missing or empty parameter is a configuration error naming the variable.
     public func distributionIds() async throws(ConfigurationError) -> [String] {
+        try await explicitDistributions().ids
+    }
+
+    /// The explicit configuration: ids and the distribution map, from the environment or from the SSM parameter
+    /// (which holds ids, or a JSON map). `DISTRIBUTION_MAP` in the environment wins over a map in SSM.
+    public func explicitDistributions() async throws(ConfigurationError) -> (ids: [String], map: DistributionMap?) {
         switch configuration.distributions {
         case .none:
-            return []
+            return ([], configuration.map)
         case .ids(let ids):
-            return ids
+            return (ids, configuration.map)
         case .parameter(let name):
             let ssm: SSMClient
             do {
@@ -53,22 +59,46 @@ public struct Startup: Sendable {
                 throw ConfigurationError(
                     variable: "CF_DIST_ID_LABEL", message: "SSM parameter \(quoted(name)) is empty")
             }
-            return try Configuration.parseDistributionIds(
-                parameter.value, source: "CF_DIST_ID_LABEL (SSM parameter \(quoted(name)))")
+            let source = "CF_DIST_ID_LABEL (SSM parameter \(quoted(name)))"
+            if trimmed(parameter.value).hasPrefix("{") {
+                if let map = configuration.map { return ([], map) }
+                return ([], try Configuration.parseMap(parameter.value, variable: source))
+            }
+            return (try Configuration.parseDistributionIds(parameter.value, source: source), configuration.map)
+        }
+    }
+
+    /// Where the distributions of each bucket come from: the explicit configuration, and discovery when it applies.
+    public func makeResolver(logger: Logger) async throws(ConfigurationError) -> DistributionResolver {
+        let (ids, map) = try await explicitDistributions()
+        var discovery: DistributionDiscovery?
+        if DistributionResolver.discoveryApplies(configuration.discovery, ids: ids, map: map) {
+            discovery = DistributionDiscovery(
+                cloudFront: try cloudFront(), settings: configuration.discovery, logger: logger)
+        }
+        return DistributionResolver(ids: ids, map: map, discovery: discovery)
+    }
+
+    func cloudFront() throws(ConfigurationError) -> CloudFrontClient {
+        do {
+            return try CloudFrontClient(configuration: aws, transport: transport)
+        } catch {
+            throw ConfigurationError(variable: error.variable, message: error.description)
         }
     }
 
     /// The handler, with the distributions resolved.
-    public func makeHandler() async throws(ConfigurationError) -> InvalidationHandler {
-        let ids = try await distributionIds()
+    public func makeHandler(logger: Logger) async throws(ConfigurationError) -> InvalidationHandler {
+        let resolver = try await makeResolver(logger: logger)
+        let codePipeline: CodePipelineClient
         do {
-            return InvalidationHandler(
-                distributionIds: ids, planner: configuration.planner,
-                cloudFront: try CloudFrontClient(configuration: aws, transport: transport),
-                codePipeline: try CodePipelineClient(configuration: aws, transport: transport))
+            codePipeline = try CodePipelineClient(configuration: aws, transport: transport)
         } catch {
             throw ConfigurationError(variable: error.variable, message: error.description)
         }
+        return InvalidationHandler(
+            resolver: resolver, planner: configuration.planner, cloudFront: try cloudFront(),
+            codePipeline: codePipeline)
     }
 }
 
@@ -90,7 +120,7 @@ public enum LambdaApplication {
             for variable in startup.configuration.ignoredVariables {
                 logger.warn("setting ignored: CLOUDFRONT_DISTRIBUTION_ID takes precedence", ["variable": variable])
             }
-            handler = try await startup.makeHandler()
+            handler = try await startup.makeHandler(logger: logger)
         } catch {
             logger.error("configuration cannot work", ["variable": error.variable, "error": error.message])
             do {

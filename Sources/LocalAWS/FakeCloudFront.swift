@@ -33,8 +33,22 @@ public final class FakeCloudFront: Sendable {
         public var isCompleted: Bool { pollsUntilComplete <= 0 }
     }
 
+    /// A distribution the fake holds.
+    public struct Distribution: Sendable {
+        public var id: String
+        public var enabled: Bool
+        /// (domain, OriginPath) pairs.
+        public var origins: [(domain: String, path: String)]
+        /// false: `ListDistributions` summaries lack `Origins` and `Enabled`, as moto 5.2's do.
+        public var summaryHasOrigins: Bool
+        public var pollsUntilComplete: Int
+    }
+
     actor State {
         var distributions: Set<String> = []
+        var catalogue: [Distribution] = []
+        var listRequests = 0
+        var configRequests = 0
         var records: [Record] = []
         var faults: [String: [Fault]] = [:]
         var pollsUntilComplete: [String: Int] = [:]
@@ -47,14 +61,21 @@ public final class FakeCloudFront: Sendable {
                 authorization.contains("/cloudfront/aws4_request")
             else { return FakeCloudFront.error(403, "MissingAuthenticationToken", "request is not signed") }
             let parts = request.path.split(separator: "/").map(String.init)
-            guard parts.count >= 4, parts[0] == "2020-05-31", parts[1] == "distribution", parts[3] == "invalidation"
-            else { return FakeCloudFront.error(404, "NotFound", "no such resource \(request.path)") }
-            let distribution = parts[2]
-            if var scripted = faults[distribution], !scripted.isEmpty {
+            guard parts.count >= 2, parts[0] == "2020-05-31", parts[1] == "distribution" else {
+                return FakeCloudFront.error(404, "NotFound", "no such resource \(request.path)")
+            }
+            let faultKey = parts.count >= 3 ? parts[2] : FakeCloudFront.listFaultKey
+            if var scripted = faults[faultKey], !scripted.isEmpty {
                 let fault = scripted.removeFirst()
-                faults[distribution] = scripted
+                faults[faultKey] = scripted
                 return FakeCloudFront.error(fault.status, fault.code, fault.message)
             }
+            if parts.count == 2, request.method == "GET" { return list(query: request.query) }
+            if parts.count == 4, parts[3] == "config", request.method == "GET" { return config(id: parts[2]) }
+            guard parts.count >= 4, parts[3] == "invalidation" else {
+                return FakeCloudFront.error(404, "NotFound", "no such resource \(request.path)")
+            }
+            let distribution = parts[2]
             guard distributions.contains(distribution) else {
                 return FakeCloudFront.error(404, "NoSuchDistribution", "The specified distribution does not exist.")
             }
@@ -118,6 +139,57 @@ public final class FakeCloudFront: Sendable {
             pollsUntilComplete[id] = polls
         }
 
+        func add(_ distribution: Distribution) {
+            catalogue.append(distribution)
+            addDistribution(distribution.id, pollsUntilComplete: distribution.pollsUntilComplete)
+        }
+
+        /// Pages in id order; `Marker` is the id after which a page starts, `NextMarker` the last id of a
+        /// truncated page (as CloudFront documents it).
+        func list(query: [String: String]) -> LoopbackReply {
+            listRequests += 1
+            guard let maxItems = Int(query["MaxItems"] ?? "100"), (1...1000).contains(maxItems) else {
+                return FakeCloudFront.error(400, "InvalidArgument", "MaxItems must be 1 to 1000")
+            }
+            let sorted = catalogue.sorted { $0.id < $1.id }
+            let marker = query["Marker"] ?? ""
+            let rest = marker.isEmpty ? sorted[...] : sorted.drop { $0.id <= marker }
+            let page = Array(rest.prefix(maxItems))
+            let truncated = rest.count > page.count
+            var xml =
+                "<?xml version=\"1.0\"?><DistributionList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
+            xml += "<Marker>\(XML.escape(marker))</Marker>"
+            if truncated, let last = page.last { xml += "<NextMarker>\(last.id)</NextMarker>" }
+            xml +=
+                "<MaxItems>\(maxItems)</MaxItems><IsTruncated>\(truncated)</IsTruncated><Quantity>\(page.count)</Quantity>"
+            if !page.isEmpty {
+                xml += "<Items>"
+                for distribution in page {
+                    xml += "<DistributionSummary><Id>\(distribution.id)</Id><Status>Deployed</Status>"
+                    xml += "<DomainName>\(distribution.id.lowercased()).cloudfront.net</DomainName>"
+                    if distribution.summaryHasOrigins {
+                        xml += FakeCloudFront.originsXML(distribution) + "<Enabled>\(distribution.enabled)</Enabled>"
+                    }
+                    xml += "</DistributionSummary>"
+                }
+                xml += "</Items>"
+            }
+            xml += "</DistributionList>"
+            return LoopbackReply(status: 200, headers: [("content-type", "text/xml")], text: xml)
+        }
+
+        func config(id: String) -> LoopbackReply {
+            configRequests += 1
+            guard let distribution = catalogue.first(where: { $0.id == id }) else {
+                return FakeCloudFront.error(404, "NoSuchDistribution", "The specified distribution does not exist.")
+            }
+            let xml =
+                "<?xml version=\"1.0\"?><DistributionConfig xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
+                + "<CallerReference>fake</CallerReference>" + FakeCloudFront.originsXML(distribution)
+                + "<Enabled>\(distribution.enabled)</Enabled></DistributionConfig>"
+            return LoopbackReply(status: 200, headers: [("content-type", "text/xml"), ("etag", "E\(id)")], text: xml)
+        }
+
         func script(_ distribution: String, _ scripted: [Fault]) { faults[distribution, default: []] += scripted }
     }
 
@@ -144,7 +216,26 @@ public final class FakeCloudFront: Sendable {
         await state.addDistribution(id, pollsUntilComplete: pollsUntilComplete)
     }
 
-    /// The next requests for `distribution` are answered with these faults, in order.
+    /// Adds a distribution with these origins, for discovery (`ListDistributions`, `GetDistributionConfig`).
+    public func addDistribution(
+        _ id: String, origins: [(domain: String, path: String)], enabled: Bool = true, summaryHasOrigins: Bool = true,
+        pollsUntilComplete: Int = 0
+    ) async {
+        await state.add(
+            Distribution(
+                id: id, enabled: enabled, origins: origins, summaryHasOrigins: summaryHasOrigins,
+                pollsUntilComplete: pollsUntilComplete))
+    }
+
+    /// `ListDistributions` and `GetDistributionConfig` requests answered.
+    public var listingRequests: (list: Int, config: Int) {
+        get async { (await state.listRequests, await state.configRequests) }
+    }
+
+    /// The key under which `script` takes faults for `ListDistributions`.
+    public static let listFaultKey = "ListDistributions"
+
+    /// The next requests for `distribution` (or `listFaultKey`) are answered with these faults, in order.
     public func script(_ distribution: String, faults: [Fault]) async { await state.script(distribution, faults) }
 
     public var invalidations: [Record] {
@@ -163,6 +254,19 @@ public final class FakeCloudFront: Sendable {
         guard path.hasPrefix("/"), path.utf8.count <= 4000 else { return false }
         if let star = path.firstIndex(of: "*"), star != path.index(before: path.endIndex) { return false }
         return path.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    static func originsXML(_ distribution: Distribution) -> String {
+        var xml = "<Origins><Quantity>\(distribution.origins.count)</Quantity>"
+        if !distribution.origins.isEmpty {
+            xml += "<Items>"
+            for (index, origin) in distribution.origins.enumerated() {
+                xml += "<Origin><Id>origin-\(index)</Id><DomainName>\(XML.escape(origin.domain))</DomainName>"
+                xml += "<OriginPath>\(XML.escape(origin.path))</OriginPath></Origin>"
+            }
+            xml += "</Items>"
+        }
+        return xml + "</Origins>"
     }
 
     static func invalidationReply(_ record: Record, status: Int) -> LoopbackReply {

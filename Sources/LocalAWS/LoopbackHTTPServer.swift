@@ -13,6 +13,32 @@ public struct LoopbackRequest: Sendable {
     /// The path part of `uri`.
     public var path: String { String(uri.prefix { $0 != "?" }) }
 
+    /// The query parameters, percent-decoded (`+` is not a space here: AWS encodes spaces as %20).
+    public var query: [String: String] {
+        guard let mark = uri.firstIndex(of: "?") else { return [:] }
+        var result: [String: String] = [:]
+        for pair in uri[uri.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            result[Self.decode(parts[0])] = parts.count > 1 ? Self.decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    static func decode(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     public func header(_ name: String) -> String? {
         let lower = name.lowercased()
         return headers.first { $0.0.lowercased() == lower }?.1

@@ -84,8 +84,11 @@ struct Plan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show, offline, what the function would invalidate for an event.",
         discussion: """
-            Sends nothing to CloudFront. The distributions come from --distribution-id, else from the \
-            environment; with CF_DIST_ID_LABEL the SSM parameter is read (the only request made).
+            Creates nothing. The distributions come from --distribution-id, else from the environment \
+            (CLOUDFRONT_DISTRIBUTION_ID, DISTRIBUTION_MAP). With CF_DIST_ID_LABEL the SSM parameter is read, and \
+            when discovery applies (no distribution configured, or DISTRIBUTION_DISCOVERY=on) the account's \
+            distributions are listed (ListDistributions, GetDistributionConfig) with the AWS credentials: these \
+            are the only requests made.
             """)
 
     @Option(
@@ -117,25 +120,41 @@ struct Plan: AsyncParsableCommand {
         let payload = try readEvent(event)
         let environment = ProcessInfo.processInfo.environment
         let ids: [String]
+        let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let configuration: Configuration
+        let resolver: DistributionResolver
         do {
             configuration = try Configuration(environment: environment)
+            let configuredIds: [String]
+            if case .ids(let ids) = configuration.distributions { configuredIds = ids } else { configuredIds = [] }
+            let discovers = DistributionResolver.discoveryApplies(
+                configuration.discovery, ids: configuredIds, map: configuration.map)
             if !distributionIds.isEmpty {
-                ids = try distributionIds.flatMap {
+                let ids = try distributionIds.flatMap {
                     try Configuration.parseDistributionIds($0, source: "--distribution-id")
                 }
-            } else if case .ids(let configured) = configuration.distributions {
-                ids = configured
+                resolver = DistributionResolver(ids: ids, map: nil, discovery: nil)
             } else if case .parameter = configuration.distributions {
-                ids = try await Startup(environment: environment, transport: AsyncHTTPTransport()).distributionIds()
+                resolver = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+                    .makeResolver(logger: logger)
+            } else if discovers {
+                do {
+                    resolver = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+                        .makeResolver(logger: logger)
+                } catch {
+                    throw ConfigurationError(
+                        variable: error.variable,
+                        message: "\(error.message); discovery lists distributions with the AWS credentials "
+                            + "(or pass --distribution-id, or set DISTRIBUTION_DISCOVERY=off, to plan offline)")
+                }
             } else {
-                ids = []
+                resolver = DistributionResolver(ids: configuredIds, map: configuration.map, discovery: nil)
             }
         } catch let error as ConfigurationError {
             throw fail(error.description)
         }
         let decoded = EventDecoder.decode(payload)
-        let plan = InvalidationHandler.plan(event: decoded, distributionIds: ids, planner: configuration.planner)
+        let (plan, _) = await InvalidationHandler.plan(decoded, resolver: resolver, planner: configuration.planner)
         print(json ? PlanReport.json(plan: plan, event: decoded) : PlanReport.text(plan: plan, event: decoded))
     }
 }
@@ -165,7 +184,8 @@ struct Invoke: AsyncParsableCommand {
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let handler: InvalidationHandler
         do {
-            handler = try await Startup(environment: environment, transport: AsyncHTTPTransport()).makeHandler()
+            handler = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+                .makeHandler(logger: logger)
         } catch {
             throw fail(error.description)
         }

@@ -75,6 +75,26 @@ struct EndToEndTests {
         #expect(landed["invalidations"]?.array?.count == 1)
     }
 
+    @Test("with nothing configured, moto's distributions are discovered (summary without Origins, OriginPath)")
+    func discovery() async throws {
+        let bucket = Moto.unique("found")
+        let distribution = try #require(
+            try Moto.fixture("create-distribution", "--bucket", bucket, "--origin-path", "/prod")["id"]?.string)
+        let wired = try Moto.fixture("wire", "--route", "s3-sqs", "--bucket", bucket)
+        for key in ["prod/index.html", "prod/a b.css", "drafts/x.html"] {
+            try Moto.fixture("put", "--bucket", bucket, "--key", key)
+        }
+        let event = try Moto.fixture("drain", "--queue-url", try #require(wired["queueUrl"]?.string), "--expect", "4")
+        let report = try await EmulatorSession.run(
+            executable: Moto.bootstrap, environment: try Moto.functionEnvironment([:]),
+            events: [Array(JSON.serialize(event).utf8)])
+        #expect(report.responses == [#"{"batchItemFailures":[]}"#], "logs: \(report.logs)")
+        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let paths = (landed["invalidations"]?.array?.first?["paths"]?.array ?? []).compactMap(\.string)
+        #expect(paths == ["/", "/a%20b.css", "/index.html"])
+        #expect(report.logs.contains("outside every origin path"))
+    }
+
     @Test(
         "a configuration that cannot work is reported to /runtime/init/error, naming the variable, and the process exits",
         arguments: [

@@ -72,7 +72,9 @@ struct PlannerTests {
 
     @Test("a bucket without a distribution leaves its records unserved, with one note per bucket")
     func unservedBucket() {
-        let plan = Planner.plan(sqsEvent([(id: "m1", keys: ["a"]), (id: "m2", keys: ["b"])])) { _ in [] }
+        let plan = Planner.plan(sqsEvent([(id: "m1", keys: ["a"]), (id: "m2", keys: ["b"])])) {
+            (_: String) -> [String] in []
+        }
         #expect(plan.invalidations.isEmpty)
         #expect(plan.notes.count == 1)
         #expect(plan.notes[0].reason.contains("site"))
@@ -85,5 +87,83 @@ struct PlannerTests {
             sqsEvent(keys.map { (id: "m-\($0)", keys: [$0]) }), settings: PlannerSettings(maximumPathsPerRequest: 2)
         ) { _ in ["E1"] }
         #expect(plan.invalidations.map(\.messageIds) == [["m-a", "m-b"], ["m-c", "m-d"]])
+    }
+}
+
+@Suite("Distribution targets, origin domains and the distribution map")
+struct TargetTests {
+    @Test(
+        "an origin domain matches the bucket's REST or website endpoint in any form",
+        arguments: [
+            ("site.s3.amazonaws.com", true), ("site.s3.eu-west-1.amazonaws.com", true),
+            ("site.s3-eu-west-1.amazonaws.com", true), ("site.s3.dualstack.eu-west-1.amazonaws.com", true),
+            ("site.s3-website-us-east-1.amazonaws.com", true), ("site.s3-website.eu-central-1.amazonaws.com", true),
+            ("SITE.S3.AMAZONAWS.COM.", true), ("site.s3.cn-north-1.amazonaws.com.cn", true),
+            ("site.s3-fips.us-gov-west-1.amazonaws.com", true),
+            ("othersite.s3.amazonaws.com", false), ("site.example.com", false),
+            ("site.s3.amazonaws.com.evil.com", false),
+            ("site-old.s3.amazonaws.com", false), ("site.s3.dualstack.amazonaws.com", false),
+            ("site.s3-website.amazonaws.com", false), ("s3.amazonaws.com", false), ("site.cloudfront.net", false),
+        ])
+    func domains(domain: String, matches: Bool) {
+        #expect(S3OriginDomain.matches(domain, bucket: "site") == matches)
+    }
+
+    @Test("bucket names with dots match only themselves")
+    func dottedBuckets() {
+        #expect(S3OriginDomain.matches("www.example.com.s3.amazonaws.com", bucket: "www.example.com"))
+        #expect(!S3OriginDomain.matches("www.example.com.s3.amazonaws.com", bucket: "example.com"))
+    }
+
+    @Test("OriginPath maps keys: inside the path served without it, outside not sent")
+    func originPath() {
+        let target = DistributionTarget(distributionId: "E1", originPath: "/prod")
+        #expect(target.keyPrefix == "prod/")
+        #expect(target.servedKey("prod/a.html") == "a.html")
+        #expect(target.servedKey("production/a.html") == nil)
+        #expect(target.servedKey("a.html") == nil)
+        #expect(DistributionTarget(distributionId: "E1", originPath: "").servedKey("a.html") == "a.html")
+    }
+
+    @Test("a distribution with several origins on the bucket gets the union; keys outside every origin path get a note")
+    func union() {
+        let event = EventDecoder.decode(
+            Array(
+                """
+                {"Records":[
+                  {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"site"},"object":{"key":"prod/index.html"}}},
+                  {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"site"},"object":{"key":"staging/a.css"}}},
+                  {"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"site"},"object":{"key":"other/x"}}}
+                ]}
+                """.utf8))
+        let plan = Planner.plan(event) { _ in
+            [
+                DistributionTarget(distributionId: "E1", originPath: "/prod"),
+                DistributionTarget(distributionId: "E1", originPath: "/staging"),
+                DistributionTarget(distributionId: "E2", originPath: "/staging"),
+            ]
+        }
+        #expect(plan.invalidations.map(\.distributionId) == ["E1", "E2"])
+        #expect(plan.invalidations[0].paths == ["/", "/a.css", "/index.html"])
+        #expect(plan.invalidations[1].paths == ["/a.css"])
+        #expect(plan.notes.map(\.record) == ["record 2"])
+    }
+
+    @Test("DISTRIBUTION_MAP: bucket or bucket/prefix to one id or several")
+    func distributionMap() throws {
+        let map = try DistributionMap(json: #"{"site":"E1","shared/docs":["E2","E3"],"shared":"E4"}"#)
+        #expect(map.targets["site"] == [DistributionTarget(distributionId: "E1")])
+        #expect(
+            map.targets["shared"] == [
+                DistributionTarget(distributionId: "E2", keyPrefix: "docs/"),
+                DistributionTarget(distributionId: "E3", keyPrefix: "docs/"), DistributionTarget(distributionId: "E4"),
+            ])
+    }
+
+    @Test(
+        "a DISTRIBUTION_MAP that cannot work says why",
+        arguments: [#"{}"#, "[]", "{", #"{"site":"e1"}"#, #"{"site":5}"#, #"{"site":[]}"#, #"{"/x":"E1"}"#])
+    func badMap(text: String) {
+        #expect(throws: PipelineParameterError.self) { try DistributionMap(json: text) }
     }
 }

@@ -16,6 +16,10 @@ final class RecordingLog: Sendable {
     }
 }
 
+enum HandlerTestsEnvironment {
+    static let values = environment
+}
+
 let environment = [
     "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
     "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "AWS_SESSION_TOKEN": "SESSION-TOKEN-SECRET",
@@ -44,7 +48,7 @@ func s3Body(bucket: String = "site", _ keys: String...) -> String {
 func makeHandler(_ ids: [String], _ fake: FakeTransport) throws -> InvalidationHandler {
     let startup = try Startup(environment: environment, transport: fake)
     return InvalidationHandler(
-        distributionIds: ids, planner: PlannerSettings(),
+        resolver: DistributionResolver(ids: ids, map: nil, discovery: nil), planner: PlannerSettings(),
         cloudFront: try CloudFrontClient(configuration: startup.aws, transport: fake),
         codePipeline: try CodePipelineClient(configuration: startup.aws, transport: fake))
 }
@@ -129,7 +133,7 @@ struct HandlerTests {
         let result = await handler.handle(invocation(sqsEvent([(id: "m1", body: s3Body("a"))])), logger: log.logger)
         #expect(try result.get() == Array(#"{"batchItemFailures":[]}"#.utf8))
         #expect(fake.requests.isEmpty)
-        #expect(log.all.contains { $0.contains("no CloudFront distribution configured for bucket site") })
+        #expect(log.all.contains { $0.contains("no CloudFront distribution serves bucket site") })
     }
 
     @Test("test events and unrelated events are acknowledged with one log line and no request")

@@ -1,0 +1,141 @@
+import AWSClient
+import FoundationEssentials
+import InvalidationCore
+import LambdaRuntime
+
+/// The distributions serving each bucket of an event: the explicit configuration first (`DISTRIBUTION_MAP`, then
+/// `CLOUDFRONT_DISTRIBUTION_ID` or the SSM parameter), discovery for what it leaves open.
+public struct DistributionResolver: Sendable {
+    /// Ids configured for every bucket.
+    public var ids: [String]
+    public var map: DistributionMap?
+    let discovery: DistributionDiscovery?
+
+    public init(ids: [String], map: DistributionMap?, discovery: DistributionDiscovery?) {
+        self.ids = ids
+        self.map = map
+        self.discovery = discovery
+    }
+
+    /// Whether discovery may run, given what is configured.
+    public static func discoveryApplies(_ settings: DiscoverySettings, ids: [String], map: DistributionMap?) -> Bool {
+        switch settings.mode {
+        case .off: return false
+        case .on: return ids.isEmpty
+        case .auto: return ids.isEmpty && map == nil
+        }
+    }
+
+    /// What serves each bucket, and the buckets whose lookup failed (their records must be retried, not dropped).
+    public struct Resolution: Sendable {
+        public var targets: [String: [DistributionTarget]] = [:]
+        public var failures: [String: AWSError] = [:]
+        /// Buckets served by nothing whose note was already logged within the discovery TTL.
+        public var quietBuckets: Set<String> = []
+    }
+
+    public func resolve(_ buckets: Set<String>) async -> Resolution {
+        var resolution = Resolution()
+        for bucket in buckets.sorted() {
+            if let mapped = map?.targets[bucket] {
+                resolution.targets[bucket] = mapped
+            } else if !ids.isEmpty {
+                resolution.targets[bucket] = ids.map { DistributionTarget(distributionId: $0) }
+            } else if let discovery {
+                do {
+                    let found = try await discovery.targets(bucket: bucket)
+                    resolution.targets[bucket] = found
+                    if found.isEmpty, await !discovery.shouldReportMissing(bucket: bucket) {
+                        resolution.quietBuckets.insert(bucket)
+                    }
+                } catch {
+                    resolution.failures[bucket] = error
+                }
+            } else {
+                resolution.targets[bucket] = []
+            }
+        }
+        return resolution
+    }
+}
+
+/// Finds every distribution with an origin on a bucket (REST or website endpoint, any form), mapping OriginPath to
+/// the key prefix it serves. One listing of the account serves every bucket for `ttlSeconds` in a warm container.
+public actor DistributionDiscovery {
+    struct Distribution {
+        var id: String
+        var enabled: Bool
+        var origins: [DistributionOrigin]
+    }
+
+    let cloudFront: CloudFrontClient
+    let settings: DiscoverySettings
+    let now: @Sendable () -> Date
+    let logger: Logger
+    var snapshot: (takenAt: Date, distributions: [Distribution])?
+    var reportedMissing: [String: Date] = [:]
+    /// Listings made, for tests and logs.
+    public private(set) var listings = 0
+
+    public init(
+        cloudFront: CloudFrontClient, settings: DiscoverySettings, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.cloudFront = cloudFront
+        self.settings = settings
+        self.logger = logger
+        self.now = now
+    }
+
+    public func targets(bucket: String) async throws(AWSError) -> [DistributionTarget] {
+        var found: Set<DistributionTarget> = []
+        for distribution in try await distributions() where distribution.enabled || settings.includeDisabled {
+            for origin in distribution.origins where S3OriginDomain.matches(origin.domainName, bucket: bucket) {
+                found.insert(DistributionTarget(distributionId: distribution.id, originPath: origin.originPath))
+            }
+        }
+        return found.sorted()
+    }
+
+    /// True once per TTL for a bucket that no distribution serves, so that a stream of its records logs one line
+    /// per TTL, not one per invocation.
+    public func shouldReportMissing(bucket: String) -> Bool {
+        let current = now()
+        if let last = reportedMissing[bucket], current.timeIntervalSince(last) < Double(settings.ttlSeconds) {
+            return false
+        }
+        reportedMissing[bucket] = current
+        return true
+    }
+
+    func distributions() async throws(AWSError) -> [Distribution] {
+        let current = now()
+        if let snapshot, current.timeIntervalSince(snapshot.takenAt) < Double(settings.ttlSeconds) {
+            return snapshot.distributions
+        }
+        var distributions: [Distribution] = []
+        var marker: String?
+        var pages = 0
+        repeat {
+            let page = try await cloudFront.listDistributions(marker: marker)
+            pages += 1
+            for summary in page.distributions {
+                if let origins = summary.origins, let enabled = summary.enabled {
+                    distributions.append(Distribution(id: summary.id, enabled: enabled, origins: origins))
+                } else {
+                    // moto's summaries (and any summary without Origins) leave us to ask for the configuration.
+                    let config = try await cloudFront.getDistributionConfig(id: summary.id)
+                    distributions.append(
+                        Distribution(
+                            id: summary.id, enabled: summary.enabled ?? config.enabled, origins: config.origins))
+                }
+            }
+            marker = page.nextMarker
+        } while marker != nil && pages < 1000
+        listings += 1
+        snapshot = (current, distributions)
+        logger.debug(
+            "listed distributions", ["distributions": String(distributions.count), "pages": String(pages)])
+        return distributions
+    }
+}

@@ -1,0 +1,176 @@
+import AWSClient
+import FoundationEssentials
+import InvalidationCore
+import Invalidator
+import JSONSupport
+import LambdaRuntime
+import LocalAWS
+import Synchronization
+import Testing
+
+/// A clock the test moves.
+final class TestClock: Sendable {
+    private let seconds = Mutex<Double>(1_700_000_000)
+    var now: @Sendable () -> Date { { Date(timeIntervalSince1970: self.seconds.withLock { $0 }) } }
+    func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
+}
+
+/// Discovery against the project's strict fake CloudFront over real HTTP (moto's summaries lack Origins and it
+/// does not paginate, so paging and the fallback are proven here; tests/IntegrationTests cover moto).
+@Suite("Distribution discovery")
+struct DiscoveryTests {
+    func handler(
+        _ cloudFront: FakeCloudFront, settings: DiscoverySettings = DiscoverySettings(), clock: TestClock = TestClock(),
+        map: DistributionMap? = nil, ids: [String] = []
+    ) throws -> InvalidationHandler {
+        var environment = HandlerTestsEnvironment.values
+        environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
+        let aws = try AWSConfiguration(environment: environment)
+        let client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport())
+        let discovery =
+            DistributionResolver.discoveryApplies(settings, ids: ids, map: map)
+            ? DistributionDiscovery(
+                cloudFront: client, settings: settings, logger: Logger(write: { _ in }), now: clock.now) : nil
+        return InvalidationHandler(
+            resolver: DistributionResolver(ids: ids, map: map, discovery: discovery), planner: PlannerSettings(),
+            cloudFront: client,
+            codePipeline: try CodePipelineClient(configuration: aws, transport: AsyncHTTPTransport()),
+            now: clock.now)
+    }
+
+    @Test("every matching distribution, any endpoint form, each in its own request; OriginPath maps keys")
+    func matches() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1REST", origins: [("site.s3.amazonaws.com", "")])
+        await cloudFront.addDistribution("E2WEB", origins: [("site.s3-website-eu-west-1.amazonaws.com", "")])
+        await cloudFront.addDistribution(
+            "E3PATHS", origins: [("site.s3.eu-west-1.amazonaws.com", "/prod"), ("site.s3.amazonaws.com", "/staging")])
+        await cloudFront.addDistribution("E4OTHER", origins: [("other.s3.amazonaws.com", "")])
+        await cloudFront.addDistribution("E5OFF", origins: [("site.s3.amazonaws.com", "")], enabled: false)
+        let log = RecordingLog()
+        let result = try await handler(cloudFront).handle(
+            invocation(sqsEvent([(id: "m1", body: s3Body("prod/index.html", "staging/a.css", "b.js"))])),
+            logger: log.logger)
+        #expect(try result.get() == Array(#"{"batchItemFailures":[]}"#.utf8), "\(log.all)")
+        let landed = await cloudFront.invalidations.sorted { $0.distributionId < $1.distributionId }
+        #expect(landed.map(\.distributionId) == ["E1REST", "E2WEB", "E3PATHS"])
+        #expect(landed[0].paths == ["/b.js", "/prod/", "/prod/index.html", "/staging/a.css"])
+        #expect(landed[2].paths == ["/", "/a.css", "/index.html"])
+        await cloudFront.shutdown()
+    }
+
+    @Test("disabled distributions are included when configured so")
+    func includeDisabled() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E5OFF", origins: [("site.s3.amazonaws.com", "")], enabled: false)
+        var settings = DiscoverySettings()
+        settings.includeDisabled = true
+        _ = try await handler(cloudFront, settings: settings).handle(
+            invocation(Array(s3Body("a").utf8)), logger: RecordingLog().logger)
+        #expect(await cloudFront.invalidations.map(\.distributionId) == ["E5OFF"])
+        await cloudFront.shutdown()
+    }
+
+    @Test("hundreds of distributions over several pages; summaries without Origins fall back to the config")
+    func paging() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        for index in 0..<250 {
+            let id = "E" + String(1000 + index)
+            let bucket = index == 7 || index == 241 ? "site" : "bucket-\(index)"
+            await cloudFront.addDistribution(
+                id, origins: [("\(bucket).s3.amazonaws.com", "")], summaryHasOrigins: index != 241)
+        }
+        _ = try await handler(cloudFront).handle(invocation(Array(s3Body("a").utf8)), logger: RecordingLog().logger)
+        #expect(Set(await cloudFront.invalidations.map(\.distributionId)) == ["E1007", "E1241"])
+        let requests = await cloudFront.listingRequests
+        #expect(requests.list == 3)
+        #expect(requests.config == 1)
+        await cloudFront.shutdown()
+    }
+
+    @Test("an account with no distributions: records acknowledged, the bucket logged once per TTL")
+    func noDistributions() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        let clock = TestClock()
+        let handler = try handler(cloudFront, clock: clock)
+        let log = RecordingLog()
+        let event = invocation(sqsEvent([(id: "m1", body: s3Body("a"))]))
+        for _ in 0..<3 {
+            #expect(
+                try await handler.handle(event, logger: log.logger).get() == Array(#"{"batchItemFailures":[]}"#.utf8))
+        }
+        #expect(log.all.filter { $0.contains("no CloudFront distribution serves bucket site") }.count == 1)
+        #expect(await cloudFront.listingRequests.list == 1, "one listing per TTL")
+        clock.advance(301)
+        _ = await handler.handle(event, logger: log.logger)
+        #expect(log.all.filter { $0.contains("no CloudFront distribution serves bucket site") }.count == 2)
+        #expect(await cloudFront.listingRequests.list == 2)
+        await cloudFront.shutdown()
+    }
+
+    @Test("a failed listing hands the bucket's messages back instead of dropping them")
+    func listingFails() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1", origins: [("site.s3.amazonaws.com", "")])
+        await cloudFront.addDistribution("E2", origins: [("other.s3.amazonaws.com", "")])
+        await cloudFront.script(FakeCloudFront.listFaultKey, faults: [.serviceUnavailable])
+        let log = RecordingLog()
+        let result = try await handler(cloudFront).handle(
+            invocation(sqsEvent([(id: "m1", body: s3Body("a"))])), logger: log.logger)
+        #expect(
+            try JSON.parse(try result.get())["batchItemFailures"]
+                == .array([.object(["itemIdentifier": .string("m1")])]))
+        #expect(log.all.contains { $0.contains("could not find its distributions") })
+        await cloudFront.shutdown()
+    }
+
+    @Test("explicit configuration wins: the map for its buckets, no listing")
+    func explicitWins() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("EMAPPED", origins: [])
+        await cloudFront.addDistribution("EFOUND", origins: [("site.s3.amazonaws.com", "")])
+        let map = try DistributionMap(json: #"{"site/docs":"EMAPPED"}"#)
+        _ = try await handler(cloudFront, map: map).handle(
+            invocation(Array(s3Body("docs/a.html", "b.html").utf8)), logger: RecordingLog().logger)
+        #expect(await cloudFront.invalidations.map(\.distributionId) == ["EMAPPED"])
+        #expect(await cloudFront.invalidations.first?.paths == ["/a.html"])
+        #expect(await cloudFront.listingRequests.list == 0)
+        await cloudFront.shutdown()
+    }
+
+    @Test("DISTRIBUTION_DISCOVERY=on also discovers buckets the map does not name")
+    func discoveryOn() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("EMAPPED", origins: [])
+        await cloudFront.addDistribution("EFOUND", origins: [("other.s3.amazonaws.com", "")])
+        var settings = DiscoverySettings()
+        settings.mode = .on
+        let map = try DistributionMap(json: #"{"site":"EMAPPED"}"#)
+        _ = try await handler(cloudFront, settings: settings, map: map).handle(
+            invocation(Array(s3Body(bucket: "other", "x.html").utf8)), logger: RecordingLog().logger)
+        #expect(await cloudFront.invalidations.map(\.distributionId) == ["EFOUND"])
+        await cloudFront.shutdown()
+    }
+
+    @Test("configuration: DISTRIBUTION_MAP, DISTRIBUTION_DISCOVERY, DISCOVERY_TTL_SECONDS, DISCOVERY_INCLUDE_DISABLED")
+    func configuration() throws {
+        let configuration = try Configuration(environment: [
+            "DISTRIBUTION_MAP": #"{"site":"E1"}"#, "DISTRIBUTION_DISCOVERY": "on", "DISCOVERY_TTL_SECONDS": "60",
+            "DISCOVERY_INCLUDE_DISABLED": "true",
+        ])
+        #expect(configuration.map?.targets["site"] == [DistributionTarget(distributionId: "E1")])
+        #expect(configuration.discovery.mode == .on)
+        #expect(configuration.discovery.ttlSeconds == 60)
+        #expect(configuration.discovery.includeDisabled)
+        for (variable, value) in [
+            ("DISTRIBUTION_MAP", "{"), ("DISTRIBUTION_DISCOVERY", "sometimes"), ("DISCOVERY_TTL_SECONDS", "-1"),
+            ("DISCOVERY_INCLUDE_DISABLED", "maybe"),
+        ] {
+            #expect { try Configuration(environment: [variable: value]) } throws: { error in
+                (error as? ConfigurationError)?.variable == variable
+            }
+        }
+        #expect(!DistributionResolver.discoveryApplies(DiscoverySettings(), ids: ["E1"], map: nil))
+        #expect(DistributionResolver.discoveryApplies(DiscoverySettings(), ids: [], map: nil))
+    }
+}
