@@ -121,14 +121,18 @@ struct Plan: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let ids: [String]
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
+        let decoded = EventDecoder.decode(payload)
         let configuration: Configuration
         let resolver: DistributionResolver
         do {
             configuration = try Configuration(environment: environment)
             let configuredIds: [String]
             if case .ids(let ids) = configuration.distributions { configuredIds = ids } else { configuredIds = [] }
-            let discovers = DistributionResolver.discoveryApplies(
-                configuration.discovery, ids: configuredIds, map: configuration.map)
+            // A CodePipeline job names its distributions (or uses the configured ones): nothing to discover.
+            let discovers =
+                decoded.pipelineJob == nil
+                && DistributionResolver.discoveryApplies(
+                    configuration.discovery, ids: configuredIds, map: configuration.map)
             if !distributionIds.isEmpty {
                 let ids = try distributionIds.flatMap {
                     try Configuration.parseDistributionIds($0, source: "--distribution-id")
@@ -153,7 +157,6 @@ struct Plan: AsyncParsableCommand {
         } catch let error as ConfigurationError {
             throw fail(error.description)
         }
-        let decoded = EventDecoder.decode(payload)
         let (plan, _) = await InvalidationHandler.plan(decoded, resolver: resolver, planner: configuration.planner)
         print(json ? PlanReport.json(plan: plan, event: decoded) : PlanReport.text(plan: plan, event: decoded))
     }
