@@ -122,10 +122,20 @@ public enum EmulatorSession {
             timer.cancel()
         }
         if let first = await server.firstNextAt { report.initDuration = first - started }
-        if process.isRunning {
-            process.terminate()
+        if report.exitStatus == nil {
+            // Stop the process and wait for its exit notice (not waitUntilExit: a blocked thread of Swift's
+            // cooperative pool would stall every other task of the process).
+            if process.isRunning { process.terminate() }
+            let timer = server.timer(.seconds(10), label: "terminate")
+            waiting: while let notice = await server.nextNotice() {
+                switch notice {
+                case .processExited: break waiting
+                case .timedOut("terminate"): break waiting
+                default: continue
+                }
+            }
+            timer.cancel()
         }
-        process.waitUntilExit()
         await server.shutdown()
         try? logHandle.synchronize()
         report.logs = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""

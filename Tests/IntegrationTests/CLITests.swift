@@ -11,19 +11,19 @@ enum CLI {
 
     static let fixtures = Moto.packageRoot.appending(path: "Tests/InvalidationCoreTests/Fixtures")
 
-    static func run(_ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws
+    static func run(_ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) async throws
         -> ChildProcess.Result
     {
-        try ChildProcess.run(path, arguments, environment: environment)
+        try await ChildProcess.run(path, arguments, environment: environment)
     }
 }
 
 @Suite("invalidator command line")
 struct CLITests {
     @Test("plan --json prints exactly one JSON object: invalidations and skipped records")
-    func planJSON() throws {
+    func planJSON() async throws {
         let event = CLI.fixtures.appending(path: "aws/sqs-mixed.json").path
-        let result = try CLI.run(["plan", "--event", event, "--distribution-id", "E1ABC,E2DEF", "--json"])
+        let result = try await CLI.run(["plan", "--event", event, "--distribution-id", "E1ABC,E2DEF", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 1)
@@ -39,9 +39,9 @@ struct CLITests {
     }
 
     @Test("plan --json handles CodePipeline jobs with the same shape")
-    func planPipeline() throws {
+    func planPipeline() async throws {
         let event = CLI.fixtures.appending(path: "aws/codepipeline.json").path
-        let result = try CLI.run(["plan", "--event", event, "--json"])
+        let result = try await CLI.run(["plan", "--event", event, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let plan = try JSON.parse(result.stdout)
         let invalidation = try #require(plan["invalidations"]?.array?.first)
@@ -56,16 +56,16 @@ struct CLITests {
             + #"{"UserParameters":"{\"paths\":[\"nope\"]}"}}}}}"#
         try Data(badJob.utf8).write(to: badEvent)
         defer { try? FileManager.default.removeItem(at: badEvent) }
-        let bad = try JSON.parse(try CLI.run(["plan", "--event", badEvent.path, "--json"]).stdout)
+        let bad = try JSON.parse(try await CLI.run(["plan", "--event", badEvent.path, "--json"]).stdout)
         #expect(bad["invalidations"] == .array([]))
         #expect(bad["skipped"]?.array?.first?["record"]?.string == "job j-1")
         #expect(bad["skipped"]?.array?.first?["reason"]?.string?.contains("must start with /") == true)
     }
 
     @Test("plan reads the distribution from CLOUDFRONT_DISTRIBUTION_ID and prints a table")
-    func planText() throws {
+    func planText() async throws {
         let event = CLI.fixtures.appending(path: "aws/s3-put.json").path
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["plan", "--event", event], environment: ["CLOUDFRONT_DISTRIBUTION_ID": "EDFDVBD632BHDS5"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("distribution EDFDVBD632BHDS5: 2 paths"))
@@ -79,8 +79,8 @@ struct CLITests {
             ["plan", "--event", "x.json", "--distribution-id", "lowercase"], ["frobnicate"],
             ["invoke", "--event", "x.json", "--timeout", "0"],
         ])
-    func usage(arguments: [String]) throws {
-        let result = try CLI.run(arguments)
+    func usage(arguments: [String]) async throws {
+        let result = try await CLI.run(arguments)
         #expect(result.status == 64)
         #expect(result.stderr.hasPrefix("invalidator: "))
         #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
@@ -88,16 +88,16 @@ struct CLITests {
     }
 
     @Test("a configuration that cannot work exits 1 naming the variable")
-    func badConfiguration() throws {
+    func badConfiguration() async throws {
         let event = CLI.fixtures.appending(path: "aws/s3-put.json").path
-        let result = try CLI.run(["plan", "--event", event], environment: ["CLOUDFRONT_DISTRIBUTION_ID": "nope"])
+        let result = try await CLI.run(["plan", "--event", event], environment: ["CLOUDFRONT_DISTRIBUTION_ID": "nope"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("CLOUDFRONT_DISTRIBUTION_ID"))
     }
 
     @Test("--help exits 0")
-    func help() throws {
-        let result = try CLI.run(["plan", "--help"])
+    func help() async throws {
+        let result = try await CLI.run(["plan", "--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("--distribution-id"))
     }

@@ -14,16 +14,16 @@ struct EndToEndTests {
     ]
 
     /// Wires a bucket, uploads and deletes, and returns the SQS batch Lambda would receive.
-    func batch(route: String, bucket: String) throws -> (event: [UInt8], messages: Int) {
-        let wired = try Moto.fixture("wire", "--route", route, "--bucket", bucket)
+    func batch(route: String, bucket: String) async throws -> (event: [UInt8], messages: Int) {
+        let wired = try await Moto.fixture("wire", "--route", route, "--bucket", bucket)
         let queueURL = try #require(wired["queueUrl"]?.string)
         for key in Self.keys + ["old page.html"] {
-            try Moto.fixture("put", "--bucket", bucket, "--key", key)
+            try await Moto.fixture("put", "--bucket", bucket, "--key", key)
         }
-        try Moto.fixture("delete", "--bucket", bucket, "--key", "old page.html")
+        try await Moto.fixture("delete", "--bucket", bucket, "--key", "old page.html")
         // S3 and SNS routes also carry the s3:TestEvent sent when the notification was configured.
         let expected = Self.keys.count + 2 + (route == "s3-eventbridge-sqs" ? 0 : 1)
-        let event = try Moto.fixture("drain", "--queue-url", queueURL, "--expect", String(expected))
+        let event = try await Moto.fixture("drain", "--queue-url", queueURL, "--expect", String(expected))
         let count = event["Records"]?.array?.count ?? 0
         #expect(count == expected)
         return (Array(JSON.serialize(event).utf8), count)
@@ -34,8 +34,8 @@ struct EndToEndTests {
         arguments: ["s3-sqs", "s3-sns-sqs", "s3-eventbridge-sqs"])
     func route(route: String) async throws {
         let bucket = Moto.unique("site")
-        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
-        let (event, _) = try batch(route: route, bucket: bucket)
+        let distribution = try #require(try await Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let (event, _) = try await batch(route: route, bucket: bucket)
 
         let report = try await EmulatorSession.run(
             executable: Moto.bootstrap,
@@ -44,7 +44,7 @@ struct EndToEndTests {
         #expect(report.initError == nil, "init error: \(report.logs)")
         #expect(report.responses == [#"{"batchItemFailures":[]}"#], "logs: \(report.logs)")
 
-        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         let invalidations = try #require(landed["invalidations"]?.array)
         #expect(invalidations.count == 1, "one request per distribution per invocation")
         let paths = (invalidations.first?["paths"]?.array ?? []).compactMap(\.string)
@@ -63,15 +63,15 @@ struct EndToEndTests {
     @Test("the distribution id is read from the SSM parameter named by CF_DIST_ID_LABEL")
     func ssmParameter() async throws {
         let bucket = Moto.unique("param")
-        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let distribution = try #require(try await Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
         let parameter = "/\(bucket)/distribution"
-        try Moto.fixture("put-parameter", "--name", parameter, "--value", distribution, "--secure")
-        let (event, _) = try batch(route: "s3-sqs", bucket: bucket)
+        try await Moto.fixture("put-parameter", "--name", parameter, "--value", distribution, "--secure")
+        let (event, _) = try await batch(route: "s3-sqs", bucket: bucket)
         let report = try await EmulatorSession.run(
             executable: Moto.bootstrap, environment: try Moto.functionEnvironment(["CF_DIST_ID_LABEL": parameter]),
             events: [event])
         #expect(report.responses == [#"{"batchItemFailures":[]}"#], "logs: \(report.logs)")
-        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         #expect(landed["invalidations"]?.array?.count == 1)
     }
 
@@ -79,17 +79,18 @@ struct EndToEndTests {
     func discovery() async throws {
         let bucket = Moto.unique("found")
         let distribution = try #require(
-            try Moto.fixture("create-distribution", "--bucket", bucket, "--origin-path", "/prod")["id"]?.string)
-        let wired = try Moto.fixture("wire", "--route", "s3-sqs", "--bucket", bucket)
+            try await Moto.fixture("create-distribution", "--bucket", bucket, "--origin-path", "/prod")["id"]?.string)
+        let wired = try await Moto.fixture("wire", "--route", "s3-sqs", "--bucket", bucket)
         for key in ["prod/index.html", "prod/a b.css", "drafts/x.html"] {
-            try Moto.fixture("put", "--bucket", bucket, "--key", key)
+            try await Moto.fixture("put", "--bucket", bucket, "--key", key)
         }
-        let event = try Moto.fixture("drain", "--queue-url", try #require(wired["queueUrl"]?.string), "--expect", "4")
+        let event = try await Moto.fixture(
+            "drain", "--queue-url", try #require(wired["queueUrl"]?.string), "--expect", "4")
         let report = try await EmulatorSession.run(
             executable: Moto.bootstrap, environment: try Moto.functionEnvironment([:]),
             events: [Array(JSON.serialize(event).utf8)])
         #expect(report.responses == [#"{"batchItemFailures":[]}"#], "logs: \(report.logs)")
-        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         let paths = (landed["invalidations"]?.array?.first?["paths"]?.array ?? []).compactMap(\.string)
         #expect(paths == ["/", "/a%20b.css", "/index.html"])
         #expect(report.logs.contains("outside every origin path"))
@@ -116,8 +117,8 @@ struct EndToEndTests {
     @Test("bad records in a real batch are each logged once; the good ones are still invalidated")
     func badInput() async throws {
         let bucket = Moto.unique("bad")
-        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
-        let (event, _) = try batch(route: "s3-sqs", bucket: bucket)
+        let distribution = try #require(try await Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let (event, _) = try await batch(route: "s3-sqs", bucket: bucket)
         var records = try JSON.parse(event)["Records"]?.array ?? []
         func message(_ id: String, _ body: String) -> JSONValue {
             .object(["messageId": .string(id), "eventSource": .string("aws:sqs"), "body": .string(body)])
@@ -142,7 +143,7 @@ struct EndToEndTests {
         for id in ["bad-json", "bad-shape", "bad-key", "empty-key"] {
             #expect(report.logs.components(separatedBy: "message \(id)").count - 1 == 1, "one line for \(id)")
         }
-        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         let paths = (landed["invalidations"]?.array?.first?["paths"]?.array ?? []).compactMap(\.string)
         #expect(Set(paths) == Self.expectedPaths)
     }
@@ -151,17 +152,17 @@ struct EndToEndTests {
 @Suite("invalidator invoke against moto", .enabled(if: Moto.isAvailable))
 struct InvokeTests {
     @Test("invoke runs the real handler in process and the invalidation lands")
-    func invoke() throws {
+    func invoke() async throws {
         let bucket = Moto.unique("invoke")
-        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let distribution = try #require(try await Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
         let event = CLI.fixtures.appending(path: "aws/s3-put.json").path
-        let result = try CLI.run(
+        let result = try await CLI.run(
             ["invoke", "--event", event],
             environment: try Moto.functionEnvironment(["CLOUDFRONT_DISTRIBUTION_ID": distribution]))
         #expect(result.status == 0, "\(result.stderr)")
         let response = try JSON.parse(result.stdout)
         #expect(response["invalidations"]?.array?.first?["distributionId"]?.string == distribution)
-        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         let paths = landed["invalidations"]?.array?.first?["paths"]
         #expect(paths == .array(["/HappyFace.jpg", "/docs/old%20page+1.html"].map(JSONValue.string)))
     }
@@ -169,7 +170,7 @@ struct InvokeTests {
     @Test("a 6 MB event through the real bootstrap: decoded, invalidated, process alive")
     func largeEvent() async throws {
         let bucket = Moto.unique("large")
-        let distribution = try #require(try Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
+        let distribution = try #require(try await Moto.fixture("create-distribution", "--bucket", bucket)["id"]?.string)
         let body =
             #"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"big.html"}}}]}"#
         let padding = String(repeating: "x", count: 6 * 1024 * 1024 - 600)
@@ -189,7 +190,7 @@ struct InvokeTests {
             events: [Array(event.utf8), Array(#"{"Records":[]}"#.utf8)])
         #expect(report.responses.first == #"{"batchItemFailures":[]}"#, "\(report.logs)")
         #expect(report.invocations.count == 2)
-        let landed = try Moto.fixture("invalidations", "--distribution-id", distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         #expect(landed["invalidations"]?.array?.first?["paths"] == .array([.string("/big.html")]))
     }
 }

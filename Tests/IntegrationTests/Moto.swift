@@ -24,11 +24,11 @@ enum Moto {
 
     /// Runs one `aws_fixture.py` subcommand and parses its JSON answer.
     @discardableResult
-    static func fixture(_ arguments: String...) throws -> JSONValue {
+    static func fixture(_ arguments: String...) async throws -> JSONValue {
         let endpoint = try #require(endpoint, "MOTO_ENDPOINT is not set: run under scripts/moto-server run")
         var environment = ProcessInfo.processInfo.environment
         environment["MOTO_ENDPOINT"] = endpoint
-        let result = try ChildProcess.run(
+        let result = try await ChildProcess.run(
             "/usr/bin/env", ["python3", packageRoot.appending(path: "scripts/aws_fixture.py").path] + arguments,
             environment: environment)
         guard result.status == 0 else {
@@ -69,7 +69,20 @@ enum ChildProcess {
         var stderr: String
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> Result {
+    /// Runs on a thread of its own: waiting for a child must not block Swift concurrency's few cooperative
+    /// threads (two on this machine), or every other test's servers and clients stall with it.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(
+                    with: Swift.Result { try runBlocking(executable, arguments, environment: environment) })
+            }.start()
+        }
+    }
+
+    private static func runBlocking(
+        _ executable: String, _ arguments: [String], environment: [String: String]
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
