@@ -3,11 +3,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 MOTO_DIR := .build/moto
+IAC_TOOLS := .build/iac-tools
 
-.PHONY: help build check lint test demo demo-pipeline python-deps clean
+.PHONY: help build check lint test demo demo-pipeline deploy-check python-deps clean
 
 help:
-	@echo "make demo | make demo-pipeline | make test | make build | make lint | make clean"
+	@echo "make demo | make demo-pipeline | make test | make build | make lint | make deploy-check | make clean"
 
 python-deps:
 	@scripts/python-deps
@@ -22,7 +23,17 @@ check:
 lint:
 	swift format lint --strict --recursive --parallel Package.swift Sources Tests
 
-test: lint python-deps build check
+# The deployment templates: cfn-lint, the SAM transform, checkov, the Terraform files parsed, a deploy into moto.
+deploy-check: python-deps
+	scripts/iac-tools $(IAC_TOOLS) >/dev/null
+	scripts/moto-server run .build/moto-deploy -- scripts/validate-deploy --tools $(IAC_TOOLS)
+
+# sam build (deploy/sam/template.yaml, BuildMethod: makefile) calls this with ARTIFACTS_DIR set.
+build-InvalidatorFunction:
+	scripts/build-artifact
+	cp .build/artifact/bootstrap "$(ARTIFACTS_DIR)/bootstrap"
+
+test: lint python-deps build check deploy-check
 	swift build --build-tests
 	scripts/moto-server run $(MOTO_DIR) -- swift test --skip-build --parallel
 

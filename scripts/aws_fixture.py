@@ -11,6 +11,7 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   create-distribution --bucket B [--origin-path /p] [--website]
   invalidations --distribution-id ID
   put-parameter --name N --value V [--secure]
+  create-function --name N                    notification-config --bucket B
 """
 
 import argparse
@@ -196,6 +197,28 @@ def cmd_invalidations(args):
     return {"distributionId": args.distribution_id, "invalidations": invalidations}
 
 
+def cmd_create_function(args):
+    import io
+    import zipfile
+    iam = client(args, "iam")
+    role = iam.create_role(RoleName=f"{args.name}-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    artifact = io.BytesIO()
+    with zipfile.ZipFile(artifact, "w") as archive:
+        archive.writestr("bootstrap", "#!/bin/sh\n")
+    function = client(args, "lambda").create_function(
+        FunctionName=args.name, Runtime="provided.al2023", Role=role, Handler="bootstrap",
+        Code={"ZipFile": artifact.getvalue()})
+    return {"functionArn": function["FunctionArn"]}
+
+
+def cmd_notification_config(args):
+    configuration = client(args, "s3").get_bucket_notification_configuration(Bucket=args.bucket)
+    configuration.pop("ResponseMetadata", None)
+    return configuration
+
+
 def cmd_put_parameter(args):
     client(args, "ssm").put_parameter(Name=args.name, Value=args.value, Overwrite=True,
                                       Type="SecureString" if args.secure else "String")
@@ -247,6 +270,14 @@ def parser():
     s.add_argument("--value", required=True)
     s.add_argument("--secure", action="store_true")
     s.set_defaults(run=cmd_put_parameter)
+
+    s = sub.add_parser("create-function", parents=[common], help="a Lambda function (and its role) to notify")
+    s.add_argument("--name", required=True)
+    s.set_defaults(run=cmd_create_function)
+
+    s = sub.add_parser("notification-config", parents=[common], help="a bucket's notification configuration")
+    s.add_argument("--bucket", required=True)
+    s.set_defaults(run=cmd_notification_config)
     return p
 
 

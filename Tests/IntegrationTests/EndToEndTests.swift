@@ -194,3 +194,56 @@ struct InvokeTests {
         #expect(landed["invalidations"]?.array?.first?["paths"] == .array([.string("/big.html")]))
     }
 }
+
+@Suite("scripts/enable-bucket-notifications against moto", .enabled(if: Moto.isAvailable))
+struct BucketNotificationTests {
+    func script(_ arguments: [String]) async throws -> ChildProcess.Result {
+        let environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "AWS_ENDPOINT_URL": try #require(Moto.endpoint),
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+            "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/root",
+        ]
+        return try await ChildProcess.run(
+            "/usr/bin/env",
+            ["python3", Moto.packageRoot.appending(path: "scripts/enable-bucket-notifications").path] + arguments,
+            environment: environment)
+    }
+
+    @Test("merges into the bucket's notifications, never overwriting another team's; idempotent; --dry-run")
+    func merges() async throws {
+        let bucket = Moto.unique("notify")
+        try await Moto.fixture("wire", "--route", "s3-sqs", "--bucket", bucket)
+        let function = try #require(
+            try await Moto.fixture("create-function", "--name", Moto.unique("fn"))["functionArn"]?.string)
+        let lambda = ["--bucket", bucket, "--wiring", "lambda", "--function-arn", function]
+
+        let dryRun = try await script(lambda + ["--dry-run"])
+        #expect(dryRun.status == 0, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains("would add notification cloudfront-invalidator"))
+        #expect(try await Moto.fixture("notification-config", "--bucket", bucket)["LambdaFunctionConfigurations"] == nil)
+
+        let first = try await script(lambda)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("add notification cloudfront-invalidator"))
+        #expect(first.stdout.contains("allow s3.amazonaws.com"))
+        let configuration = try await Moto.fixture("notification-config", "--bucket", bucket)
+        #expect(configuration["QueueConfigurations"]?.array?.count == 1, "the other team's notification is kept")
+        #expect(configuration["LambdaFunctionConfigurations"]?.array?.first?["LambdaFunctionArn"]?.string == function)
+
+        let again = try await script(lambda)
+        #expect(again.stdout.contains("unchanged"), "\(again.stdout)")
+
+        // moto 5.2.1 does not echo EventBridgeConfiguration back, so only the merge is checked for this wiring.
+        let eventBridge = try await script(["--bucket", bucket, "--wiring", "eventbridge"])
+        #expect(eventBridge.status == 0, "\(eventBridge.stderr)")
+        #expect(eventBridge.stdout.contains("enable EventBridge notifications"))
+        let after = try await Moto.fixture("notification-config", "--bucket", bucket)
+        #expect(after["QueueConfigurations"]?.array?.count == 1)
+        #expect(after["LambdaFunctionConfigurations"]?.array?.count == 1)
+
+        let missing = try await script(["--bucket", Moto.unique("missing"), "--wiring", "eventbridge"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("NoSuchBucket"))
+    }
+}
