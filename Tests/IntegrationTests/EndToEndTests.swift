@@ -221,7 +221,8 @@ struct BucketNotificationTests {
         let dryRun = try await script(lambda + ["--dry-run"])
         #expect(dryRun.status == 0, "\(dryRun.stderr)")
         #expect(dryRun.stdout.contains("would add notification cloudfront-invalidator"))
-        #expect(try await Moto.fixture("notification-config", "--bucket", bucket)["LambdaFunctionConfigurations"] == nil)
+        #expect(
+            try await Moto.fixture("notification-config", "--bucket", bucket)["LambdaFunctionConfigurations"] == nil)
 
         let first = try await script(lambda)
         #expect(first.status == 0, "\(first.stderr)")
