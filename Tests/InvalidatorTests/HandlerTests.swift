@@ -210,6 +210,14 @@ struct ConfigurationTests {
         #expect(try await Startup(environment: env, transport: ok).distributionIds() == ["E1", "E2"])
         #expect(String(decoding: ok.requests[0].body, as: UTF8.self).contains("\"WithDecryption\":true"))
 
+        let map = FakeTransport([
+            .success(
+                .text(200, #"{"Parameter":{"Name":"/site/dist","Type":"String","Value":"{\"site/docs\":\"E9\"}"}}"#))
+        ])
+        let explicit = try await Startup(environment: env, transport: map).explicitDistributions()
+        #expect(explicit.ids.isEmpty)
+        #expect(explicit.map?.targets["site"] == [DistributionTarget(distributionId: "E9", keyPrefix: "docs/")])
+
         let failures: [HTTPResponse] = [
             .text(400, #"{"__type":"ParameterNotFound","message":"Parameter /site/dist not found."}"#),
             .text(200, #"{"Parameter":{"Name":"/site/dist","Type":"String","Value":"  "}}"#),
