@@ -79,6 +79,7 @@ let package = Package(
             name: "LambdaEmulator",
             dependencies: ["LocalAWS"]
         ),
+        .executableTarget(name: "planner-benchmark", dependencies: ["InvalidationCore", "JSONSupport"]),
         .executableTarget(
             name: "lambda-emulator",
             dependencies: [

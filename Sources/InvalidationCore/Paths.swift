@@ -70,21 +70,30 @@ public enum CloudFrontPath {
     ///   and including the first `*`, which covers the object (and costs one path).
     /// - A path longer than CloudFront's 4,000 characters is cut to a wildcard prefix that still covers the object.
     public static func forKey(_ key: some StringProtocol) -> String {
-        var path = "/"
-        path.reserveCapacity(key.utf8.count + 8)
-        for byte in key.utf8 {
+        forKey(key.utf8)
+    }
+
+    /// `forKey` over the key's UTF-8 bytes.
+    public static func forKey(_ key: some Collection<UInt8>) -> String {
+        var bytes: [UInt8] = [UInt8(ascii: "/")]
+        bytes.reserveCapacity(key.count + 16)
+        for byte in key {
             if byte == UInt8(ascii: "*") {
-                path.append("*")
-                return limited(path)
+                bytes.append(byte)
+                break
             }
             if needsEncoding(byte) {
-                appendEscape(byte, to: &path)
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hexDigits[Int(byte >> 4)])
+                bytes.append(hexDigits[Int(byte & 0x0F)])
             } else {
-                path.unicodeScalars.append(Unicode.Scalar(byte))
+                bytes.append(byte)
             }
         }
-        return limited(path)
+        return limited(String(decoding: bytes, as: UTF8.self))
     }
+
+    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Normalises a URL path a person wrote (a pipeline's `paths`): characters CloudFront needs encoded are
     /// percent-encoded as for keys, but a valid `%XX` already there is kept (never encoded twice), and `?` stays: it
@@ -164,15 +173,50 @@ public enum CloudFrontPath {
     /// The paths that must be invalidated when `key` changes: the object's own path and, when the key names the
     /// index document (`docs/index.html`), the directory URL viewers use for it (`/docs/`, or `/` at the root).
     public static func paths(forKey key: String, indexDocument: String?) -> [String] {
-        let own = forKey(key)
-        guard let indexDocument, !indexDocument.isEmpty, key.utf8.count >= indexDocument.utf8.count else {
-            return [own]
+        paths(forKey: key, indexDocument: indexDocument, forms: URLForms())
+    }
+
+    /// The paths for a key with the URL forms a site's viewers use (each off unless set).
+    public static func paths(forKey key: String, indexDocument: String?, forms: URLForms) -> [String] {
+        var own = forKey(key)
+        var result: [String] = []
+        if forms.prettyURLs, !isWildcard(own), key.hasSuffix(".html"), !key.hasSuffix("/.html") {
+            let pretty = forKey(key.dropLast(5))
+            result.append(forms.queryVariants ? pretty + "*" : pretty)
         }
-        let keyBytes = Array(key.utf8)
-        let directoryEnd = keyBytes.count - indexDocument.utf8.count
-        guard keyBytes[directoryEnd...].elementsEqual(indexDocument.utf8),
-            directoryEnd == 0 || keyBytes[directoryEnd - 1] == UInt8(ascii: "/")
-        else { return [own] }
-        return [own, forKey(String(decoding: keyBytes[..<directoryEnd], as: UTF8.self))]
+        if forms.queryVariants, !isWildcard(own) { own += "*" }
+        result.insert(own, at: 0)
+        if let indexDocument, !indexDocument.isEmpty, key.utf8.count >= indexDocument.utf8.count,
+            key.utf8.reversed().starts(with: indexDocument.utf8.reversed())
+        {
+            let keyBytes = key.utf8
+            let directoryEnd = keyBytes.index(keyBytes.endIndex, offsetBy: -indexDocument.utf8.count)
+            if directoryEnd == keyBytes.startIndex
+                || keyBytes[keyBytes.index(before: directoryEnd)] == UInt8(ascii: "/")
+            {
+                let directory = forKey(key.utf8[..<directoryEnd])
+                result.append(directory)
+                if forms.directoryWithoutSlash, directory != "/", directory.hasSuffix("/") {
+                    result.append(String(directory.dropLast()))
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// URL forms beyond the object's own path, for sites whose viewers request them (each off unless set).
+public struct URLForms: Sendable, Equatable {
+    /// `INVALIDATE_DIRECTORY_WITHOUT_SLASH`: `/docs` as well as `/docs/` for `docs/index.html`.
+    public var directoryWithoutSlash = false
+    /// `PRETTY_URLS`: `/post` as well as `/post.html`.
+    public var prettyURLs = false
+    /// `QUERY_STRING_VARIANTS`: `/page.html*`, every cached query-string variant (a wildcard path).
+    public var queryVariants = false
+
+    public init(directoryWithoutSlash: Bool = false, prettyURLs: Bool = false, queryVariants: Bool = false) {
+        self.directoryWithoutSlash = directoryWithoutSlash
+        self.prettyURLs = prettyURLs
+        self.queryVariants = queryVariants
     }
 }

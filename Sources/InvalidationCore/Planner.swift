@@ -13,6 +13,11 @@ public struct PlannedInvalidation: Sendable, Equatable {
     public var messageIds: [String]
     /// The delivery units (as logs name them) whose changes this request carries.
     public var unitLabels: [String]
+    /// The changes this request covers.
+    public var changes: Int = 0
+
+    /// What CloudFront bills for this request: one per path, a wildcard counting as one.
+    public var billablePaths: Int { paths.count }
 }
 
 /// What an event asks for: the requests to make, and the records that cannot be served.
@@ -20,10 +25,13 @@ public struct InvalidationPlan: Sendable {
     public var invalidations: [PlannedInvalidation]
     /// Records whose bucket has no distribution.
     public var notes: [RecordNote]
+    /// Changes left out by `INCLUDE` / `EXCLUDE`.
+    public var excludedChanges = 0
 
-    public init(invalidations: [PlannedInvalidation], notes: [RecordNote]) {
+    public init(invalidations: [PlannedInvalidation], notes: [RecordNote], excludedChanges: Int = 0) {
         self.invalidations = invalidations
         self.notes = notes
+        self.excludedChanges = excludedChanges
     }
 }
 
@@ -36,14 +44,21 @@ public struct PlannerSettings: Sendable, Equatable {
     public var maximumPathsPerRequest: Int
     /// Wildcard paths one request may carry (CloudFront's in-progress limit per distribution).
     public var maximumWildcardsPerRequest: Int
+    /// `MAX_PATHS` and `MAX_WILDCARDS`: when directories replace exact paths. nil: always exact.
+    public var budget: PathBudget?
+    public var forms: URLForms
+    /// `INCLUDE` / `EXCLUDE`, applied to keys before planning.
+    public var filter = KeyFilter()
 
     public init(
         indexDocument: String? = "index.html", maximumPathsPerRequest: Int = 3000,
-        maximumWildcardsPerRequest: Int = 15
+        maximumWildcardsPerRequest: Int = 15, budget: PathBudget? = PathBudget(), forms: URLForms = URLForms()
     ) {
         self.indexDocument = indexDocument
         self.maximumPathsPerRequest = maximumPathsPerRequest
         self.maximumWildcardsPerRequest = maximumWildcardsPerRequest
+        self.budget = budget
+        self.forms = forms
     }
 }
 
@@ -76,10 +91,20 @@ public enum Planner {
         var notes: [RecordNote] = []
         var resolved: [String: [DistributionTarget]] = [:]
         var unservedBuckets: Set<String> = []
+        var excluded = 0
         for (unitIndex, unit) in event.units.enumerated() {
             for change in unit.changes {
-                let bucketTargets = resolved[change.bucket] ?? resolve(change.bucket)
-                resolved[change.bucket] = bucketTargets
+                if !settings.filter.isEmpty && !settings.filter.keeps(change.key) {
+                    excluded += 1
+                    continue
+                }
+                let bucketTargets: [DistributionTarget]
+                if let known = resolved[change.bucket] {
+                    bucketTargets = known
+                } else {
+                    bucketTargets = resolve(change.bucket)
+                    resolved[change.bucket] = bucketTargets
+                }
                 guard !bucketTargets.isEmpty else {
                     if unservedBuckets.insert(change.bucket).inserted {
                         notes.append(
@@ -94,11 +119,13 @@ public enum Planner {
                 for target in bucketTargets {
                     guard let key = target.servedKey(change.key) else { continue }
                     served = true
-                    let paths = CloudFrontPath.paths(forKey: String(key), indexDocument: settings.indexDocument)
-                    var entry = targets[target.distributionId] ?? Target()
-                    entry.identities.insert(change.identity)
-                    for path in paths { entry.pathUnits[path, default: []].insert(unitIndex) }
-                    targets[target.distributionId] = entry
+                    let paths = CloudFrontPath.paths(
+                        forKey: String(key), indexDocument: settings.indexDocument, forms: settings.forms)
+                    // Mutated in place: a copy taken out and stored back would copy the whole target per change.
+                    targets[target.distributionId, default: Target()].identities.insert(change.identity)
+                    for path in paths {
+                        targets[target.distributionId, default: Target()].pathUnits[path, default: []].insert(unitIndex)
+                    }
                 }
                 if !served {
                     notes.append(
@@ -114,10 +141,22 @@ public enum Planner {
         for id in targets.keys.sorted() {
             let target = targets[id]!
             let identityDigest = digest(target.identities.sorted())
-            let chunks = split(target.pathUnits.keys.sorted(), settings: settings)
+            let exact = target.pathUnits.keys.sorted()
+            let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
+            let chunks = split(paths, settings: settings)
             for (chunkIndex, chunk) in chunks.enumerated() {
                 var unitIndexes: Set<Int> = []
-                for path in chunk { unitIndexes.formUnion(target.pathUnits[path]!) }
+                if chunks.count == 1 {
+                    for indexes in target.pathUnits.values { unitIndexes.formUnion(indexes) }
+                } else {
+                    // Which units' paths this part covers: exact paths by lookup, wildcards by prefix.
+                    let exactPaths = Set(chunk.filter { !CloudFrontPath.isWildcard($0) })
+                    let prefixes = chunk.filter(CloudFrontPath.isWildcard).map { Array($0.utf8.dropLast()) }
+                    for (path, indexes) in target.pathUnits
+                    where exactPaths.contains(path) || prefixes.contains(where: { path.utf8.starts(with: $0) }) {
+                        unitIndexes.formUnion(indexes)
+                    }
+                }
                 let units = unitIndexes.sorted().map { event.units[$0] }
                 let reference = callerReference(
                     identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
@@ -125,10 +164,11 @@ public enum Planner {
                 invalidations.append(
                     PlannedInvalidation(
                         distributionId: id, callerReference: reference, paths: chunk,
-                        messageIds: units.compactMap(\.messageId), unitLabels: units.map(\.label)))
+                        messageIds: units.compactMap(\.messageId), unitLabels: units.map(\.label),
+                        changes: target.identities.count))
             }
         }
-        return InvalidationPlan(invalidations: invalidations, notes: notes)
+        return InvalidationPlan(invalidations: invalidations, notes: notes, excludedChanges: excluded)
     }
 
     /// The requests for a CodePipeline job: the job's paths on each distribution. The CallerReference derives from

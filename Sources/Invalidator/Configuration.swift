@@ -51,6 +51,9 @@ public struct Configuration: Sendable, Equatable {
     /// `DISTRIBUTION_MAP`: bucket (or bucket/prefix) to distribution ids. Explicit: wins over discovery.
     public var map: DistributionMap?
     public var discovery: DiscoverySettings
+    /// `KEY_PREFIX`: for the configured ids, only keys under it are invalidated, served without it (as an
+    /// OriginPath would).
+    public var keyPrefix: String
     /// Variables that were set but are overridden by another, to say so once at start-up.
     public var ignoredVariables: [String]
 
@@ -79,7 +82,23 @@ public struct Configuration: Sendable, Equatable {
             }
             planner.indexDocument = value.isEmpty ? nil : value
         }
+        var budget = PathBudget()
+        budget.maximumPaths = try Self.integer(environment, "MAX_PATHS", in: 1...3000) ?? budget.maximumPaths
+        budget.maximumWildcards = try Self.integer(environment, "MAX_WILDCARDS", in: 0...15) ?? budget.maximumWildcards
+        planner.budget = budget
+        planner.forms = URLForms(
+            directoryWithoutSlash: try Self.flag(environment, "INVALIDATE_DIRECTORY_WITHOUT_SLASH") ?? false,
+            prettyURLs: try Self.flag(environment, "PRETTY_URLS") ?? false,
+            queryVariants: try Self.flag(environment, "QUERY_STRING_VARIANTS") ?? false)
+        planner.filter = KeyFilter(
+            include: KeyFilter.patterns(environment["INCLUDE"] ?? ""),
+            exclude: KeyFilter.patterns(environment["EXCLUDE"] ?? ""))
         self.planner = planner
+        let prefix = trimmed(environment["KEY_PREFIX"] ?? "")
+        guard !prefix.contains("*") else {
+            throw ConfigurationError(variable: "KEY_PREFIX", message: "\(quoted(prefix)) must be a plain key prefix")
+        }
+        keyPrefix = prefix
         if let text = environment["DISTRIBUTION_MAP"].map(trimmed), !text.isEmpty {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
@@ -107,6 +126,27 @@ public struct Configuration: Sendable, Equatable {
                 throw ConfigurationError(
                     variable: "DISCOVERY_INCLUDE_DISABLED", message: "\(quoted(text)) is not true or false")
             }
+        }
+    }
+
+    static func integer(
+        _ environment: [String: String], _ variable: String, in range: ClosedRange<Int>
+    ) throws(ConfigurationError) -> Int? {
+        guard let text = environment[variable].map(trimmed), !text.isEmpty else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError(
+                variable: variable,
+                message: "\(quoted(text)) is not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    static func flag(_ environment: [String: String], _ variable: String) throws(ConfigurationError) -> Bool? {
+        guard let text = environment[variable].map(trimmed), !text.isEmpty else { return nil }
+        switch text.lowercased() {
+        case "true", "on", "1", "yes": return true
+        case "false", "off", "0", "no": return false
+        default: throw ConfigurationError(variable: variable, message: "\(quoted(text)) is not true or false")
         }
     }
 

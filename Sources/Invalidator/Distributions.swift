@@ -10,11 +10,14 @@ public struct DistributionResolver: Sendable {
     public var ids: [String]
     public var map: DistributionMap?
     let discovery: DistributionDiscovery?
+    /// `KEY_PREFIX` for the configured ids.
+    public var keyPrefix: String
 
-    public init(ids: [String], map: DistributionMap?, discovery: DistributionDiscovery?) {
+    public init(ids: [String], map: DistributionMap?, discovery: DistributionDiscovery?, keyPrefix: String = "") {
         self.ids = ids
         self.map = map
         self.discovery = discovery
+        self.keyPrefix = keyPrefix
     }
 
     /// Whether discovery may run, given what is configured.
@@ -40,7 +43,7 @@ public struct DistributionResolver: Sendable {
             if let mapped = map?.targets[bucket] {
                 resolution.targets[bucket] = mapped
             } else if !ids.isEmpty {
-                resolution.targets[bucket] = ids.map { DistributionTarget(distributionId: $0) }
+                resolution.targets[bucket] = ids.map { DistributionTarget(distributionId: $0, originPath: keyPrefix) }
             } else if let discovery {
                 do {
                     let found = try await discovery.targets(bucket: bucket)

@@ -121,6 +121,9 @@ public struct InvalidationHandler: Sendable {
                 "invalidations": done.map { "\($0.0.distributionId):\($0.1.id):\($0.0.paths.count)" }
                     .joined(separator: ","),
                 "paths": String(done.reduce(0) { $0 + $1.0.paths.count }),
+                "billablePaths": String(done.reduce(0) { $0 + $1.0.billablePaths }),
+                "changesCovered": String(done.reduce(0) { $0 + $1.0.changes }),
+                "excluded": String(plan.excludedChanges),
                 "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
             ])
 

@@ -10,12 +10,13 @@ public enum PlanReport {
                 "distributionId": .string(planned.distributionId),
                 "callerReference": .string(planned.callerReference),
                 "paths": .array(planned.paths.map(JSONValue.string)),
+                "billablePaths": .number(String(planned.billablePaths)), "changes": .number(String(planned.changes)),
             ])
         }
         let skipped = (event.notes + plan.notes).map { note -> JSONValue in
             .object(["record": .string(note.record), "reason": .string(note.reason)])
         }
-        // Members in the documented order (serialize sorts keys, which would put "skipped" first anyway).
+        // "invalidations" before "skipped", as documented (serialize sorts keys within each object).
         return "{\"invalidations\":\(JSON.serialize(.array(invalidations))),\"skipped\":"
             + "\(JSON.serialize(.array(skipped)))}"
     }
@@ -32,13 +33,15 @@ public enum PlanReport {
         for planned in plan.invalidations {
             let count = planned.paths.count
             lines.append(
-                "distribution \(planned.distributionId): \(count) path\(count == 1 ? "" : "s"), "
+                "distribution \(planned.distributionId): \(count) path\(count == 1 ? "" : "s") "
+                    + "(\(planned.billablePaths) billable, covering \(planned.changes) change\(planned.changes == 1 ? "" : "s")), "
                     + "caller reference \(planned.callerReference)")
             for path in planned.paths { lines.append("  \(path)") }
         }
         for note in event.notes + plan.notes {
             lines.append("skipped \(note.record): \(note.reason)")
         }
+        if plan.excludedChanges > 0 { lines.append("excluded by INCLUDE/EXCLUDE: \(plan.excludedChanges) changes") }
         return lines.joined(separator: "\n")
     }
 }

@@ -76,7 +76,7 @@ public struct Startup: Sendable {
             discovery = DistributionDiscovery(
                 cloudFront: try cloudFront(), settings: configuration.discovery, logger: logger)
         }
-        return DistributionResolver(ids: ids, map: map, discovery: discovery)
+        return DistributionResolver(ids: ids, map: map, discovery: discovery, keyPrefix: configuration.keyPrefix)
     }
 
     func cloudFront() throws(ConfigurationError) -> CloudFrontClient {

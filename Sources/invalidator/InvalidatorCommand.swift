@@ -137,7 +137,7 @@ struct Plan: AsyncParsableCommand {
                 let ids = try distributionIds.flatMap {
                     try Configuration.parseDistributionIds($0, source: "--distribution-id")
                 }
-                resolver = DistributionResolver(ids: ids, map: nil, discovery: nil)
+                resolver = DistributionResolver(ids: ids, map: nil, discovery: nil, keyPrefix: configuration.keyPrefix)
             } else if case .parameter = configuration.distributions {
                 resolver = try await Startup(environment: environment, transport: AsyncHTTPTransport())
                     .makeResolver(logger: logger)
@@ -152,7 +152,8 @@ struct Plan: AsyncParsableCommand {
                             + "(or pass --distribution-id, or set DISTRIBUTION_DISCOVERY=off, to plan offline)")
                 }
             } else {
-                resolver = DistributionResolver(ids: configuredIds, map: configuration.map, discovery: nil)
+                resolver = DistributionResolver(
+                    ids: configuredIds, map: configuration.map, discovery: nil, keyPrefix: configuration.keyPrefix)
             }
         } catch let error as ConfigurationError {
             throw fail(error.description)

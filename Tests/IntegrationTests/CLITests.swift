@@ -35,6 +35,8 @@ struct CLITests {
             invalidations.first?["paths"]
                 == .array(["/a%20b.html", "/docs/", "/docs/index.html", "/x+y.html"].map(JSONValue.string)))
         #expect(invalidations.first?["callerReference"]?.string?.hasPrefix("cfinv-") == true)
+        #expect(invalidations.first?["billablePaths"] == .number("4"))
+        #expect(invalidations.first?["changes"] == .number("3"))
         #expect(plan["skipped"]?.array?.first?["record"]?.string == "message m-test")
     }
 

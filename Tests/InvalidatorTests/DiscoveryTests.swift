@@ -174,3 +174,36 @@ struct DiscoveryTests {
         #expect(DistributionResolver.discoveryApplies(DiscoverySettings(), ids: [], map: nil))
     }
 }
+
+@Suite("Planning settings")
+struct PlanningSettingsTests {
+    @Test("MAX_PATHS, MAX_WILDCARDS, URL forms, INCLUDE / EXCLUDE and KEY_PREFIX are read and checked")
+    func settings() throws {
+        let configuration = try Configuration(environment: [
+            "MAX_PATHS": "250", "MAX_WILDCARDS": "4", "INVALIDATE_DIRECTORY_WITHOUT_SLASH": "true",
+            "PRETTY_URLS": "on", "QUERY_STRING_VARIANTS": "false", "INCLUDE": "site/*", "EXCLUDE": "*.map, tmp/*",
+            "KEY_PREFIX": "site",
+        ])
+        #expect(configuration.planner.budget == PathBudget(maximumPaths: 250, maximumWildcards: 4))
+        #expect(configuration.planner.forms == URLForms(directoryWithoutSlash: true, prettyURLs: true))
+        #expect(configuration.planner.filter == KeyFilter(include: ["site/*"], exclude: ["*.map", "tmp/*"]))
+        #expect(configuration.keyPrefix == "site")
+        for (variable, value) in [
+            ("MAX_PATHS", "0"), ("MAX_PATHS", "3001"), ("MAX_WILDCARDS", "16"), ("PRETTY_URLS", "maybe"),
+            ("KEY_PREFIX", "a*"),
+        ] {
+            #expect { try Configuration(environment: [variable: value]) } throws: { error in
+                (error as? ConfigurationError)?.variable == variable
+            }
+        }
+    }
+
+    @Test("KEY_PREFIX strips a prefix for the configured ids; keys outside it are not sent")
+    func keyPrefix() async throws {
+        let resolver = DistributionResolver(ids: ["E1"], map: nil, discovery: nil, keyPrefix: "prod")
+        let event = EventDecoder.decode(Array(s3Body("prod/a.html", "staging/b.html").utf8))
+        let (plan, _) = await InvalidationHandler.plan(event, resolver: resolver, planner: PlannerSettings())
+        #expect(plan.invalidations.first?.paths == ["/a.html"])
+        #expect(plan.notes.count == 1)
+    }
+}
