@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MOTO_DIR := .build/moto
 IAC_TOOLS := .build/iac-tools
 
-.PHONY: help build check lint test demo demo-pipeline deploy-check python-deps clean
+.PHONY: help build check lint test demo demo-pipeline deploy-check bench-planner python-deps clean
 
 help:
 	@echo "make demo | make demo-pipeline | make test | make build | make lint | make deploy-check | make clean"
@@ -44,6 +44,11 @@ demo: python-deps build
 demo-pipeline: python-deps build
 	swift build
 	scripts/demo-pipeline
+
+# The planner's cost for 10 / 10,000 / 100,000 changes (release build); paste the table into docs/BENCHMARKS.md.
+bench-planner:
+	swift build -c release --product planner-benchmark
+	.build/release/planner-benchmark
 
 clean:
 	rm -rf .build artifact.zip

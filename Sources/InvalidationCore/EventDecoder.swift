@@ -120,7 +120,7 @@ public enum EventDecoder {
     ) -> [ObjectChange] {
         let document: JSONValue
         do {
-            document = try JSON.parse(text.utf8)
+            document = try JSON.parse(text)
         } catch {
             notes.append(RecordNote(record: label, reason: "message is not JSON (\(error))", severity: .rejected))
             return []

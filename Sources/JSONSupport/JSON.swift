@@ -62,19 +62,33 @@ public enum JSON {
     public static let maximumDepth = 256
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONValue {
-        let buffer = Array(bytes)
-        return try buffer.withUnsafeBufferPointer { (pointer) throws(JSONError) -> JSONValue in
-            var parser = Parser(bytes: pointer)
-            parser.skipWhitespace()
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == pointer.count else { throw parser.error("unexpected data after the JSON value") }
-            return value
+        // Parse in place when the bytes are contiguous (arrays, native strings); copy only otherwise.
+        let result =
+            bytes.withContiguousStorageIfAvailable { parseResult($0) }
+            ?? Array(bytes).withUnsafeBufferPointer { parseResult($0) }
+        return try result.get()
+    }
+
+    static func parseResult(_ pointer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONError> {
+        do {
+            return .success(try parse(buffer: pointer))
+        } catch {
+            return .failure(error)
         }
     }
 
+    static func parse(buffer pointer: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
+        var parser = Parser(bytes: pointer)
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == pointer.count else { throw parser.error("unexpected data after the JSON value") }
+        return value
+    }
+
     public static func parse(_ text: String) throws(JSONError) -> JSONValue {
-        try parse(text.utf8)
+        var text = text
+        return try text.withUTF8 { parseResult($0) }.get()
     }
 
     /// `text` as a JSON string literal, quotes included; control characters are escaped, so the output is always
@@ -176,6 +190,7 @@ private struct Parser {
     mutating func parseObject(depth: Int) throws(JSONError) -> JSONValue {
         index += 1
         var members: [String: JSONValue] = [:]
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -311,9 +326,15 @@ private struct Parser {
                 default: throw error("invalid escape")
                 }
             default:
-                if byte < 0x20 { throw error("unescaped control character in string") }
-                scratch.append(byte)
-                index += 1
+                // Copy the run up to the next quote or backslash at once.
+                let start = index
+                while index < bytes.count {
+                    let next = bytes[index]
+                    if next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") { break }
+                    if next < 0x20 { throw error("unescaped control character in string") }
+                    index += 1
+                }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
             }
         }
         throw error("unterminated string")
