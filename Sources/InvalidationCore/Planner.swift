@@ -27,6 +27,8 @@ public struct InvalidationPlan: Sendable {
     public var notes: [RecordNote]
     /// Changes left out by `INCLUDE` / `EXCLUDE`.
     public var excludedChanges = 0
+    /// Changes that at least one planned request covers (each counted once, however many distributions serve it).
+    public var coveredChanges = 0
 
     public init(invalidations: [PlannedInvalidation], notes: [RecordNote], excludedChanges: Int = 0) {
         self.invalidations = invalidations
@@ -92,6 +94,7 @@ public enum Planner {
         var resolved: [String: [DistributionTarget]] = [:]
         var unservedBuckets: Set<String> = []
         var excluded = 0
+        var covered = 0
         for (unitIndex, unit) in event.units.enumerated() {
             for change in unit.changes {
                 if !settings.filter.isEmpty && !settings.filter.keeps(change.key) {
@@ -127,6 +130,7 @@ public enum Planner {
                         targets[target.distributionId, default: Target()].pathUnits[path, default: []].insert(unitIndex)
                     }
                 }
+                if served { covered += 1 }
                 if !served {
                     notes.append(
                         RecordNote(
@@ -168,7 +172,9 @@ public enum Planner {
                         changes: target.identities.count))
             }
         }
-        return InvalidationPlan(invalidations: invalidations, notes: notes, excludedChanges: excluded)
+        var plan = InvalidationPlan(invalidations: invalidations, notes: notes, excludedChanges: excluded)
+        plan.coveredChanges = covered
+        return plan
     }
 
     /// The requests for a CodePipeline job: the job's paths on each distribution. The CallerReference derives from

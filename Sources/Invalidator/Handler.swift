@@ -120,9 +120,8 @@ public struct InvalidationHandler: Sendable {
                 "source": event.source.rawValue, "changes": String(event.units.reduce(0) { $0 + $1.changes.count }),
                 "invalidations": done.map { "\($0.0.distributionId):\($0.1.id):\($0.0.paths.count)" }
                     .joined(separator: ","),
-                "paths": String(done.reduce(0) { $0 + $1.0.paths.count }),
                 "billablePaths": String(done.reduce(0) { $0 + $1.0.billablePaths }),
-                "changesCovered": String(done.reduce(0) { $0 + $1.0.changes }),
+                "changesCovered": String(plan.coveredChanges),
                 "excluded": String(plan.excludedChanges),
                 "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
             ])
@@ -131,11 +130,13 @@ public struct InvalidationHandler: Sendable {
         let lookupFailed = event.units.filter { unit in unit.changes.contains { resolution.failures[$0.bucket] != nil }
         }
         if event.source == .sqs {
+            // In batch order, each once (a set, not a scan: a failed 10,000-message batch must stay linear).
+            var seen = Set<String>()
             var failedIds: [String] = []
-            for (planned, _) in failed {
-                for id in planned.messageIds where !failedIds.contains(id) { failedIds.append(id) }
+            for id in failed.flatMap(\.0.messageIds) + lookupFailed.compactMap(\.messageId)
+            where seen.insert(id).inserted {
+                failedIds.append(id)
             }
-            for id in lookupFailed.compactMap(\.messageId) where !failedIds.contains(id) { failedIds.append(id) }
             let items = failedIds.map { JSONValue.object(["itemIdentifier": .string($0)]) }
             return .success(Array(JSON.serialize(.object(["batchItemFailures": .array(items)])).utf8))
         }

@@ -80,6 +80,8 @@ struct HandlerTests {
         let summary = log.all.filter { $0.hasPrefix("INFO invalidated") }
         #expect(summary.count == 1)
         #expect(summary.first?.contains("invalidations=E1:I1:3,E2:I2:3") == true)
+        // Two changes, each counted once although two distributions serve them.
+        #expect(summary.first?.contains("billablePaths=6 changesCovered=2 ") == true, "\(summary)")
     }
 
     @Test("a failed distribution hands back exactly its messages; the other distribution's work stands")
