@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "LocalAWS",
             dependencies: [
-                "AWSClient", "JSONSupport",
+                "AWSClient", "JSONSupport", "LambdaRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -16,14 +16,24 @@ public struct AWSServiceClient: Sendable {
     let credentials: AWSCredentials
     let transport: any HTTPTransport
     let errorProtocol: ErrorProtocol
-    let now: @Sendable () -> Date
-    /// How long one request may take before it counts as a timeout.
+    public let clock: any AWSClock
+    /// How long one attempt may take before it counts as a timeout.
     public var requestTimeout: Duration
+    public var retryPolicy: RetryPolicy
+    /// No attempt starts, and no backoff ends, after this instant (an invocation's deadline less a margin).
+    public var deadline: Date?
+    /// Shared by every copy of this client (copies differ only in timeouts and deadline).
+    public let retryQuota: RetryQuota
+    public let statistics: AWSCallStatistics
+    let random: @Sendable () -> Double
+
+    /// The least time worth starting an attempt with.
+    public static let minimumAttemptTime: Duration = .milliseconds(100)
 
     public init(
         service: AWSService, configuration: AWSConfiguration, transport: any HTTPTransport,
-        errorProtocol: ErrorProtocol, requestTimeout: Duration = .seconds(10),
-        now: @escaping @Sendable () -> Date = { Date() }
+        errorProtocol: ErrorProtocol, requestTimeout: Duration = .seconds(10), clock: any AWSClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) throws(EndpointError) {
         self.service = service
         self.endpoint = try configuration.endpoint(for: service)
@@ -31,32 +41,98 @@ public struct AWSServiceClient: Sendable {
         self.transport = transport
         self.errorProtocol = errorProtocol
         self.requestTimeout = requestTimeout
-        self.now = now
+        self.retryPolicy = configuration.retryPolicy
+        self.clock = clock
+        self.random = random
+        self.retryQuota = RetryQuota()
+        self.statistics = AWSCallStatistics()
     }
 
-    /// Sends a signed request; a response outside 2xx becomes an `AWSError` decoded per the service's protocol.
+    /// Sends a signed request, retried as the SDKs' standard mode retries (`RetryPolicy`), never past `deadline`;
+    /// a response outside 2xx becomes an `AWSError` decoded per the service's protocol.
     /// - Parameter path: the operation's path, percent-encoded, without the endpoint's prefix.
     public func send(
         operation: String, method: String, path: String, query: [QueryItem] = [], headers: [HTTPHeader] = [],
         body: [UInt8] = []
     ) async throws(AWSError) -> HTTPResponse {
+        var attempt = 1
+        var retryCosts = 0
+        while true {
+            let error: AWSError
+            switch await attemptOnce(
+                operation: operation, method: method, path: path, query: query, headers: headers, body: body)
+            {
+            case .success(let response):
+                retryQuota.release(retryCosts == 0 ? 1 : retryCosts)
+                return response
+            case .failure(let failure):
+                error = failure
+            }
+            if error.isThrottling { statistics.record { $0.throttles += 1 } }
+            guard error.isRetryable, error.code != "DeadlineReached", attempt < retryPolicy.maxAttempts else {
+                throw error
+            }
+            var cost = 0
+            if retryPolicy.usesQuota {
+                guard let paid = retryQuota.acquire(afterTimeout: error.kind == .timeout) else { throw error }
+                cost = paid
+            }
+            let delay = retryPolicy.backoff(afterAttempt: attempt, random: random())
+            if let deadline {
+                let resume = clock.now().addingTimeInterval(delay.seconds + Self.minimumAttemptTime.seconds)
+                guard resume < deadline else {
+                    retryQuota.release(cost)
+                    throw error
+                }
+            }
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                retryQuota.release(cost)
+                throw AWSError(
+                    kind: .timeout, code: "Cancelled", message: "cancelled while waiting to retry",
+                    service: service.rawValue, operation: operation)
+            }
+            retryCosts += cost
+            attempt += 1
+            statistics.record { $0.retries += 1 }
+        }
+    }
+
+    /// One attempt, bounded by `requestTimeout` and the deadline.
+    private func attemptOnce(
+        operation: String, method: String, path: String, query: [QueryItem], headers: [HTTPHeader], body: [UInt8]
+    ) async -> Result<HTTPResponse, AWSError> {
+        var timeout = requestTimeout
+        if let deadline {
+            let remaining = Duration.milliseconds(Int64(deadline.timeIntervalSince(clock.now()) * 1000))
+            guard remaining >= Self.minimumAttemptTime else {
+                return .failure(
+                    AWSError(
+                        kind: .timeout, code: "DeadlineReached",
+                        message: "no time left before the invocation's deadline to call \(operation)",
+                        service: service.rawValue, operation: operation))
+            }
+            timeout = min(timeout, remaining)
+        }
+        statistics.record { $0.attempts += 1 }
         let request = signedRequest(method: method, path: path, query: query, headers: headers, body: body)
         let response: HTTPResponse
         do {
-            response = try await transport.send(request, timeout: requestTimeout)
+            response = try await transport.send(request, timeout: timeout)
         } catch {
             var error = error
             error.service = service.rawValue
             error.operation = operation
-            throw error
+            return .failure(error)
         }
         guard (200..<300).contains(response.statusCode) else {
             switch errorProtocol {
-            case .restXML: throw AWSError.restXML(response, service: service.rawValue, operation: operation)
-            case .json: throw AWSError.json(response, service: service.rawValue, operation: operation)
+            case .restXML: return .failure(AWSError.restXML(response, service: service.rawValue, operation: operation))
+            case .json: return .failure(AWSError.json(response, service: service.rawValue, operation: operation))
             }
         }
-        return response
+        return .success(response)
     }
 
     /// The request as it will be sent, signed now.
@@ -69,7 +145,7 @@ public struct AWSServiceClient: Sendable {
             credentials: credentials, region: endpoint.signingRegion, service: service.signingName)
         allHeaders += signer.sign(
             method: method, path: fullPath, query: query.map { ($0.name, $0.value) }, headers: allHeaders,
-            body: body, date: now())
+            body: body, date: clock.now())
         return HTTPRequest(
             method: method, origin: endpoint.origin, path: fullPath, query: query, headers: allHeaders, body: body)
     }
@@ -91,5 +167,12 @@ public struct AWSServiceClient: Sendable {
                 statusCode: response.statusCode, requestId: response.requestId, service: service.rawValue,
                 operation: operation)
         }
+    }
+}
+
+extension Duration {
+    /// In seconds, as a floating-point number.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

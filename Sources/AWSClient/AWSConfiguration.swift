@@ -4,15 +4,21 @@ public struct AWSConfiguration: Sendable {
     public var credentials: AWSCredentials
     /// The environment the configuration came from (endpoint overrides are resolved from it per service).
     public var environment: [String: String]
+    /// `AWS_RETRY_MODE` and `AWS_MAX_ATTEMPTS`.
+    public var retryPolicy: RetryPolicy
 
-    public init(region: String, credentials: AWSCredentials, environment: [String: String] = [:]) {
+    public init(
+        region: String, credentials: AWSCredentials, environment: [String: String] = [:],
+        retryPolicy: RetryPolicy = .standard
+    ) {
         self.region = region
         self.credentials = credentials
         self.environment = environment
+        self.retryPolicy = retryPolicy
     }
 
     /// `AWS_REGION` (or `AWS_DEFAULT_REGION`) and the `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` /
-    /// `AWS_SESSION_TOKEN` credentials Lambda provides.
+    /// `AWS_SESSION_TOKEN` credentials Lambda provides, and the retry settings.
     public init(environment: [String: String]) throws(EndpointError) {
         guard
             let region = environment["AWS_REGION"].flatMap({ $0.isEmpty ? nil : $0 })
@@ -27,7 +33,9 @@ public struct AWSConfiguration: Sendable {
             throw EndpointError(
                 variable: "AWS_ACCESS_KEY_ID", description: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set")
         }
-        self.init(region: region, credentials: credentials, environment: environment)
+        self.init(
+            region: region, credentials: credentials, environment: environment,
+            retryPolicy: try RetryPolicy(environment: environment))
     }
 
     public func endpoint(for service: AWSService) throws(EndpointError) -> ServiceEndpoint {

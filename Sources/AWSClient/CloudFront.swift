@@ -10,6 +10,28 @@ public struct Invalidation: Sendable, Equatable {
     public var isCompleted: Bool { status.lowercased() == "completed" }
 }
 
+/// An invalidation as `ListInvalidations` summarises it.
+public struct InvalidationSummary: Sendable, Equatable {
+    public var id: String
+    public var createTime: String
+    public var status: String
+
+    public init(id: String, createTime: String, status: String) {
+        self.id = id
+        self.createTime = createTime
+        self.status = status
+    }
+
+    public var isCompleted: Bool { status.lowercased() == "completed" }
+}
+
+/// One page of `ListInvalidations`.
+public struct InvalidationListPage: Sendable, Equatable {
+    public var invalidations: [InvalidationSummary]
+    /// The marker for the next page, when there is one.
+    public var nextMarker: String?
+}
+
 /// An origin of a distribution, as far as discovery needs it.
 public struct DistributionOrigin: Sendable, Equatable {
     public var id: String
@@ -59,9 +81,14 @@ public struct CloudFrontClient: Sendable {
     static let namespace = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
     public let client: AWSServiceClient
 
-    public init(configuration: AWSConfiguration, transport: any HTTPTransport) throws(EndpointError) {
+    public init(
+        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws(EndpointError) {
         client = try AWSServiceClient(
-            service: .cloudFront, configuration: configuration, transport: transport, errorProtocol: .restXML)
+            service: .cloudFront, configuration: configuration, transport: transport, errorProtocol: .restXML,
+            clock: clock,
+            random: random)
     }
 
     /// Over a configured service client (to change its timeout for one invocation, say).
@@ -88,6 +115,29 @@ public struct CloudFrontClient: Sendable {
             path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation/"
                 + uriEncode(id, encodeSlash: true))
         return try parseInvalidation(response, operation: "GetInvalidation")
+    }
+
+    /// `GET /2020-05-31/distribution/{id}/invalidation?Marker=&MaxItems=`: one page of the distribution's
+    /// invalidations, newest first (as CloudFront lists them).
+    public func listInvalidations(
+        distributionId: String, marker: String? = nil, maxItems: Int = 100
+    ) async throws(AWSError) -> InvalidationListPage {
+        var query = [QueryItem("MaxItems", String(maxItems))]
+        if let marker, !marker.isEmpty { query.insert(QueryItem("Marker", marker), at: 0) }
+        let response = try await client.send(
+            operation: "ListInvalidations", method: "GET",
+            path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation",
+            query: query)
+        let root = try parseRoot(response, operation: "ListInvalidations", expected: "InvalidationList")
+        let summaries = root.child("Items")?.children(named: "InvalidationSummary") ?? []
+        let invalidations = summaries.compactMap { summary -> InvalidationSummary? in
+            guard let id = summary["Id"], !id.isEmpty else { return nil }
+            return InvalidationSummary(
+                id: id, createTime: summary["CreateTime"] ?? "", status: summary["Status"] ?? "")
+        }
+        let truncated = root["IsTruncated"] == "true"
+        let next = root["NextMarker"].flatMap { $0.isEmpty ? nil : $0 }
+        return InvalidationListPage(invalidations: invalidations, nextMarker: truncated ? next : nil)
     }
 
     /// `GET /2020-05-31/distribution?Marker=&MaxItems=`: one page of the account's distributions.

@@ -19,9 +19,14 @@ public struct CodePipelineClient: Sendable {
     public static let maximumExternalExecutionIdLength = 1500
     public static let maximumMessageLength = 5000
 
-    public init(configuration: AWSConfiguration, transport: any HTTPTransport) throws(EndpointError) {
+    public init(
+        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws(EndpointError) {
         client = try AWSServiceClient(
-            service: .codePipeline, configuration: configuration, transport: transport, errorProtocol: .json)
+            service: .codePipeline, configuration: configuration, transport: transport, errorProtocol: .json,
+            clock: clock,
+            random: random)
     }
 
     /// Over a configured service client (to change its timeout for one invocation, say).

@@ -21,9 +21,13 @@ public struct SSMParameter: Sendable, Equatable {
 public struct SSMClient: Sendable {
     public let client: AWSServiceClient
 
-    public init(configuration: AWSConfiguration, transport: any HTTPTransport) throws(EndpointError) {
+    public init(
+        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) throws(EndpointError) {
         client = try AWSServiceClient(
-            service: .ssm, configuration: configuration, transport: transport, errorProtocol: .json)
+            service: .ssm, configuration: configuration, transport: transport, errorProtocol: .json, clock: clock,
+            random: random)
     }
 
     /// `AmazonSSM.GetParameter`.

@@ -17,18 +17,27 @@ public struct InvalidationHandler: Sendable {
     public var planner: PlannerSettings
     var cloudFront: CloudFrontClient
     var codePipeline: CodePipelineClient
-    let now: @Sendable () -> Date
+    /// Waiting for in-progress invalidations ends this long before the invocation's deadline (time to answer, and
+    /// for a pipeline job to report).
+    public var deadlineMargin: Duration = .seconds(2)
+    /// The jitter of waits for in-progress invalidations (injected by tests).
+    public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// Set per invocation by `withTimeouts`.
+    var waitDeadline: Date?
 
     public init(
         resolver: DistributionResolver, planner: PlannerSettings, cloudFront: CloudFrontClient,
-        codePipeline: CodePipelineClient, now: @escaping @Sendable () -> Date = { Date() }
+        codePipeline: CodePipelineClient
     ) {
         self.resolver = resolver
         self.planner = planner
         self.cloudFront = cloudFront
         self.codePipeline = codePipeline
-        self.now = now
     }
+
+    /// The clock of the CloudFront client: the one every wait and deadline is measured on.
+    var clock: any AWSClock { cloudFront.client.clock }
+    func now() -> Date { clock.now() }
 
     /// What the handler would do with an event, without sending anything (discovery may list distributions).
     /// For a CodePipeline job: the first invocation's requests (a continuation only polls, and plans nothing).
@@ -87,15 +96,18 @@ public struct InvalidationHandler: Sendable {
             case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
             }
         }
-        let cloudFront = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds).cloudFront
+        let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds)
+        let submission = bounded.submission
+        let before = cloudFront.client.statistics.counts
 
         var done: [(PlannedInvalidation, Invalidation)] = []
         var failed: [(PlannedInvalidation, AWSError)] = []
+        var limitWaits = 0
         for planned in plan.invalidations {
-            do {
-                let invalidation = try await cloudFront.createInvalidation(
-                    distributionId: planned.distributionId, callerReference: planned.callerReference,
-                    paths: planned.paths)
+            let outcome = await submission.submit(planned, logger: logger)
+            limitWaits += outcome.limitWaits
+            switch outcome.result {
+            case .success(let invalidation):
                 done.append((planned, invalidation))
                 logger.debug(
                     "invalidation created",
@@ -103,7 +115,7 @@ public struct InvalidationHandler: Sendable {
                         "distribution": planned.distributionId, "invalidation": invalidation.id,
                         "callerReference": planned.callerReference, "paths": planned.paths.joined(separator: " "),
                     ])
-            } catch {
+            case .failure(let error):
                 failed.append((planned, error))
                 logger.error(
                     "invalidation failed",
@@ -114,6 +126,7 @@ public struct InvalidationHandler: Sendable {
                     ])
             }
         }
+        let calls = cloudFront.client.statistics.counts - before
         logger.info(
             done.isEmpty && failed.isEmpty ? "nothing to invalidate" : "invalidated",
             [
@@ -124,6 +137,8 @@ public struct InvalidationHandler: Sendable {
                 "changesCovered": String(plan.coveredChanges),
                 "excluded": String(plan.excludedChanges),
                 "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
+                "retries": String(calls.retries), "throttles": String(calls.throttles),
+                "limitWaits": String(limitWaits),
             ])
 
         // Units with a change in a bucket whose lookup failed are handed back whole.
@@ -167,23 +182,25 @@ public struct InvalidationHandler: Sendable {
         return .success(Array(JSON.serialize(summary).utf8))
     }
 
-    /// This handler with every request bounded by the invocation's deadline.
+    /// This handler with every request bounded by the invocation's deadline: no attempt starts, and no retry
+    /// waits, past the deadline less half a second; waiting for in-progress invalidations stops `deadlineMargin`
+    /// before it.
     func withTimeouts(deadlineMilliseconds: Int64) -> InvalidationHandler {
-        let timeout = requestTimeout(deadlineMilliseconds: deadlineMilliseconds)
         var copy = self
+        guard deadlineMilliseconds > 0 else { return copy }
+        let deadline = Date(timeIntervalSince1970: Double(deadlineMilliseconds) / 1000)
         var cloudFrontClient = cloudFront.client
-        cloudFrontClient.requestTimeout = timeout
+        cloudFrontClient.deadline = deadline.addingTimeInterval(-0.5)
         copy.cloudFront = CloudFrontClient(client: cloudFrontClient)
         var codePipelineClient = codePipeline.client
-        codePipelineClient.requestTimeout = timeout
+        codePipelineClient.deadline = deadline.addingTimeInterval(-0.5)
         copy.codePipeline = CodePipelineClient(client: codePipelineClient)
+        copy.waitDeadline = deadline.addingTimeInterval(-deadlineMargin.seconds)
         return copy
     }
 
-    /// Every request must end before Lambda's deadline: at most 10 s, and at least half a second short of it.
-    func requestTimeout(deadlineMilliseconds: Int64) -> Duration {
-        guard deadlineMilliseconds > 0 else { return .seconds(10) }
-        let remaining = deadlineMilliseconds - Int64(now().timeIntervalSince1970 * 1000) - 500
-        return .milliseconds(min(10_000, max(200, remaining)))
+    /// How planned invalidations are submitted within this invocation.
+    var submission: Submission {
+        Submission(cloudFront: cloudFront, waitDeadline: waitDeadline, random: random)
     }
 }

@@ -65,11 +65,10 @@ extension InvalidationHandler {
         }
         var created: [(PlannedInvalidation, Invalidation)] = []
         for item in planned {
-            do {
-                let invalidation = try await cloudFront.createInvalidation(
-                    distributionId: item.distributionId, callerReference: item.callerReference, paths: item.paths)
+            switch await submission.submit(item, logger: logger).result {
+            case .success(let invalidation):
                 created.append((item, invalidation))
-            } catch {
+            case .failure(let error):
                 let done = created.map { "\($0.1.id) on \($0.0.distributionId)" }
                 let prefix = done.isEmpty ? "" : "Created \(done.joined(separator: ", ")), but "
                 let (type, reason) = Self.classify(
@@ -102,7 +101,7 @@ extension InvalidationHandler {
                 let invalidation = try await cloudFront.getInvalidation(
                     distributionId: pending.distributionId, id: pending.invalidationId)
                 if !invalidation.isCompleted { stillRunning.append(pending) }
-            } catch  where error.kind == .service && !Self.isTransient(error) {
+            } catch  where error.kind == .service && !error.isRetryable {
                 let (type, reason) = Self.classify(
                     error, distributionId: pending.distributionId, action: "GetInvalidation")
                 return .failed(type, message: reason, externalId: pending.invalidationId)
@@ -151,14 +150,16 @@ extension InvalidationHandler {
                 "Distribution \(distributionId) does not exist in this account: check the distribution id in "
                     + "UserParameters or the function's configuration (\(error))"
             )
+        case "TooManyInvalidationsInProgress":
+            return (
+                .jobFailed,
+                "Distribution \(distributionId) had too many invalidations in progress until the function's deadline "
+                    + "(CloudFront allows 3,000 file paths and 15 wildcard paths in progress): retry the stage, or "
+                    + "raise the function's timeout to wait longer (\(error))"
+            )
         default:
             return (.jobFailed, "\(action) on distribution \(distributionId) failed: \(error)")
         }
-    }
-
-    static func isTransient(_ error: AWSError) -> Bool {
-        let throttling = ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"]
-        return throttling.contains(error.code) || (error.statusCode ?? 0) >= 500
     }
 
     private func report(_ outcome: JobOutcome, job: PipelineJob, logger: Logger) async -> InvocationResult {

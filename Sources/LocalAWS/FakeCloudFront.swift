@@ -1,25 +1,71 @@
 import AWSClient
+import FoundationEssentials
+import LambdaRuntime
 
 /// CloudFront's invalidation API as documented, where moto is silent: CallerReference idempotency and conflicts,
-/// path validation, `InconsistentQuantities`, invalidations that stay `InProgress` until a test lets them complete,
-/// and scripted faults per distribution.
+/// path validation, `InconsistentQuantities`, the in-progress limits (3,000 file paths and 15 wildcard paths per
+/// distribution) with invalidations moving from `InProgress` to `Completed` on a controllable clock, a token-bucket
+/// rate limit on `CreateInvalidation` that answers `Throttling`, and injectable faults: error answers, reset
+/// connections, slow and truncated responses.
 ///
-/// REST-XML on `/2020-05-31/distribution/{id}/invalidation[/{invalidationId}]`, requests must carry a SigV4
-/// `Authorization` for the `cloudfront` scope. Issue 7 grows it (limits, throttling, a controllable clock).
+/// REST-XML on `/2020-05-31/distribution[/{id}/invalidation[/{invalidationId}]|/{id}/config]`; requests must carry
+/// a SigV4 `Authorization` for the `cloudfront` scope. Served over HTTP on 127.0.0.1 (`endpoint`), or called
+/// in-process (`transport`) where a test drives thousands of requests.
 public final class FakeCloudFront: Sendable {
-    /// A fault to answer instead of doing the work.
-    public struct Fault: Sendable {
-        public var status: Int
-        public var code: String
-        public var message: String
+    /// A fault to inject instead of, or on top of, the work.
+    public struct Fault: Sendable, Equatable {
+        public enum Action: Sendable, Equatable {
+            /// Answer this error; nothing is done.
+            case answer(status: Int, code: String, message: String)
+            /// Drop the connection before reading the request: nothing is done.
+            case reset
+            /// Do the work, then answer after this long (longer than the client waits: a timeout).
+            case slow(Duration)
+            /// Do the work, then send half the answer and drop the connection.
+            case truncated
+        }
+        public var action: Action
+
+        public init(_ action: Action) { self.action = action }
         public init(status: Int, code: String, message: String = "") {
-            self.status = status
-            self.code = code
-            self.message = message
+            action = .answer(status: status, code: code, message: message)
         }
         public static let accessDenied = Fault(status: 403, code: "AccessDenied", message: "User is not authorized")
         public static let serviceUnavailable = Fault(
             status: 503, code: "ServiceUnavailable", message: "CloudFront encountered an internal error.")
+        public static let throttling = Fault(status: 400, code: "Throttling", message: "Rate exceeded")
+        public static let reset = Fault(.reset)
+        public static let truncated = Fault(.truncated)
+        public static func slow(_ duration: Duration) -> Fault { Fault(.slow(duration)) }
+    }
+
+    /// What a fault injector is told of each request.
+    public struct RequestInfo: Sendable {
+        /// `CreateInvalidation`, `GetInvalidation`, `ListInvalidations`, `ListDistributions`,
+        /// `GetDistributionConfig` or `Unknown`.
+        public var operation: String
+        public var distributionId: String?
+        public var time: Date
+    }
+
+    /// CloudFront's documented in-progress limits, per distribution.
+    public struct Limits: Sendable {
+        public var filePaths = 3000
+        public var wildcardPaths = 15
+        public init(filePaths: Int = 3000, wildcardPaths: Int = 15) {
+            self.filePaths = filePaths
+            self.wildcardPaths = wildcardPaths
+        }
+    }
+
+    /// A token bucket on `CreateInvalidation` for the whole account: `burst` calls at once, then `perSecond`.
+    public struct RateLimit: Sendable {
+        public var burst: Double
+        public var perSecond: Double
+        public init(burst: Double, perSecond: Double) {
+            self.burst = burst
+            self.perSecond = perSecond
+        }
     }
 
     /// An invalidation the fake holds.
@@ -28,9 +74,15 @@ public final class FakeCloudFront: Sendable {
         public var distributionId: String
         public var callerReference: String
         public var paths: [String]
+        public var created: Date
         /// GetInvalidation calls still answered `InProgress`.
         public var pollsUntilComplete: Int
-        public var isCompleted: Bool { pollsUntilComplete <= 0 }
+        /// When it completes on the fake's clock.
+        public var completes: Date
+
+        public func isCompleted(at time: Date) -> Bool { pollsUntilComplete <= 0 && time >= completes }
+        public var wildcardCount: Int { paths.filter { $0.hasSuffix("*") }.count }
+        public var fileCount: Int { paths.count - wildcardCount }
     }
 
     /// A distribution the fake holds.
@@ -44,31 +96,102 @@ public final class FakeCloudFront: Sendable {
         public var pollsUntilComplete: Int
     }
 
+    /// How a request was answered, counted.
+    public struct Counters: Sendable, Equatable {
+        public var requests = 0
+        public var created = 0
+        public var idempotentReplays = 0
+        public var conflicts = 0
+        public var throttled = 0
+        public var tooManyInProgress = 0
+        public var faults = 0
+    }
+
     actor State {
+        let clock: any AWSClock
+        var limits: Limits
+        var rateLimit: RateLimit?
+        var tokens: Double = 0
+        var lastRefill: Date
+        var completionTime: Duration = .zero
         var distributions: Set<String> = []
         var catalogue: [Distribution] = []
         var listRequests = 0
         var configRequests = 0
         var records: [Record] = []
         var faults: [String: [Fault]] = [:]
+        var injector: (@Sendable (RequestInfo) -> Fault?)?
         var pollsUntilComplete: [String: Int] = [:]
-        var requestCount = 0
+        var counters = Counters()
         var sequence = 0
 
+        init(clock: any AWSClock, limits: Limits, rateLimit: RateLimit?) {
+            self.clock = clock
+            self.limits = limits
+            self.rateLimit = rateLimit
+            self.tokens = rateLimit?.burst ?? 0
+            self.lastRefill = clock.now()
+        }
+
+        static func operation(method: String, parts: [String]) -> String {
+            switch (method, parts.count) {
+            case ("GET", 2): return "ListDistributions"
+            case ("GET", 4) where parts[3] == "config": return "GetDistributionConfig"
+            case ("POST", 4) where parts[3] == "invalidation": return "CreateInvalidation"
+            case ("GET", 4) where parts[3] == "invalidation": return "ListInvalidations"
+            case ("GET", 5) where parts[3] == "invalidation": return "GetInvalidation"
+            default: return "Unknown"
+            }
+        }
+
+        /// The fault to apply to this request, if any: scripted ones first, then the injector's.
+        func fault(for request: LoopbackRequest) -> Fault? {
+            let parts = request.path.split(separator: "/").map(String.init)
+            guard parts.count >= 2 else { return nil }
+            let faultKey = parts.count >= 3 ? parts[2] : FakeCloudFront.listFaultKey
+            if var scripted = faults[faultKey], !scripted.isEmpty {
+                let fault = scripted.removeFirst()
+                faults[faultKey] = scripted
+                counters.faults += 1
+                return fault
+            }
+            if let injector {
+                let info = RequestInfo(
+                    operation: Self.operation(method: request.method, parts: parts),
+                    distributionId: parts.count >= 3 ? parts[2] : nil, time: clock.now())
+                if let fault = injector(info) {
+                    counters.faults += 1
+                    return fault
+                }
+            }
+            return nil
+        }
+
+        /// Answers a request, faults included: `nil` when the connection is to be dropped unanswered.
+        func serve(_ request: LoopbackRequest) -> (reply: LoopbackReply, wire: LoopbackReply.WireFault?)? {
+            counters.requests += 1
+            let fault = fault(for: request)
+            switch fault?.action {
+            case .answer(let status, let code, let message)?:
+                return (FakeCloudFront.error(status, code, message), nil)
+            case .reset?:
+                return nil
+            case .slow(let duration)?:
+                return (handle(request), .delay(duration))
+            case .truncated?:
+                return (handle(request), .truncate)
+            case nil:
+                return (handle(request), nil)
+            }
+        }
+
         func handle(_ request: LoopbackRequest) -> LoopbackReply {
-            requestCount += 1
             guard let authorization = request.header("authorization"),
                 authorization.contains("/cloudfront/aws4_request")
             else { return FakeCloudFront.error(403, "MissingAuthenticationToken", "request is not signed") }
             let parts = request.path.split(separator: "/").map(String.init)
             guard parts.count >= 2, parts[0] == "2020-05-31", parts[1] == "distribution" else {
                 return FakeCloudFront.error(404, "NotFound", "no such resource \(request.path)")
-            }
-            let faultKey = parts.count >= 3 ? parts[2] : FakeCloudFront.listFaultKey
-            if var scripted = faults[faultKey], !scripted.isEmpty {
-                let fault = scripted.removeFirst()
-                faults[faultKey] = scripted
-                return FakeCloudFront.error(fault.status, fault.code, fault.message)
             }
             if parts.count == 2, request.method == "GET" { return list(query: request.query) }
             if parts.count == 4, parts[3] == "config", request.method == "GET" { return config(id: parts[2]) }
@@ -81,12 +204,28 @@ public final class FakeCloudFront: Sendable {
             }
             switch (request.method, parts.count) {
             case ("POST", 4): return create(distribution: distribution, body: request.body)
+            case ("GET", 4): return listInvalidations(distribution: distribution, query: request.query)
             case ("GET", 5): return get(distribution: distribution, id: parts[4])
             default: return FakeCloudFront.error(405, "MethodNotAllowed", "\(request.method) \(request.path)")
             }
         }
 
+        /// Takes a token from the account's bucket; false: throttled.
+        func takeToken() -> Bool {
+            guard let rateLimit else { return true }
+            let now = clock.now()
+            tokens = min(rateLimit.burst, tokens + max(0, now.timeIntervalSince(lastRefill)) * rateLimit.perSecond)
+            lastRefill = now
+            guard tokens >= 1 else { return false }
+            tokens -= 1
+            return true
+        }
+
         func create(distribution: String, body: [UInt8]) -> LoopbackReply {
+            guard takeToken() else {
+                counters.throttled += 1
+                return FakeCloudFront.error(400, "Throttling", "Rate exceeded")
+            }
             guard let root = try? XML.parse(body), root.localName == "InvalidationBatch" else {
                 return FakeCloudFront.error(400, "MalformedXML", "body is not an InvalidationBatch")
             }
@@ -101,6 +240,9 @@ public final class FakeCloudFront: Sendable {
                 return FakeCloudFront.error(
                     400, "InconsistentQuantities", "Quantity \(quantity) does not match \(paths.count) items")
             }
+            guard !paths.isEmpty else {
+                return FakeCloudFront.error(400, "InvalidArgument", "an invalidation batch needs at least one path")
+            }
             for path in paths where !FakeCloudFront.isValid(path) {
                 return FakeCloudFront.error(
                     400, "InvalidArgument", "Your request contains one or more invalid invalidation paths.")
@@ -109,29 +251,80 @@ public final class FakeCloudFront: Sendable {
                 $0.distributionId == distribution && $0.callerReference == reference
             }) {
                 guard existing.paths == paths else {
+                    counters.conflicts += 1
                     return FakeCloudFront.error(
                         400, "InvalidationBatchAlreadyExists",
                         "Your request contains a caller reference that was used for a previous invalidation batch "
                             + "for the same distribution.")
                 }
-                return FakeCloudFront.invalidationReply(existing, status: 201)
+                counters.idempotentReplays += 1
+                return FakeCloudFront.invalidationReply(existing, status: 201, now: clock.now())
+            }
+            let now = clock.now()
+            let wildcards = paths.filter { $0.hasSuffix("*") }.count
+            let files = paths.count - wildcards
+            guard files <= limits.filePaths, wildcards <= limits.wildcardPaths else {
+                return FakeCloudFront.error(413, "BatchTooLarge", "Invalidation batch specified is too large.")
+            }
+            let running = records.filter { $0.distributionId == distribution && !$0.isCompleted(at: now) }
+            guard running.reduce(0, { $0 + $1.fileCount }) + files <= limits.filePaths,
+                running.reduce(0, { $0 + $1.wildcardCount }) + wildcards <= limits.wildcardPaths
+            else {
+                counters.tooManyInProgress += 1
+                return FakeCloudFront.error(
+                    400, "TooManyInvalidationsInProgress",
+                    "Processing your request will cause you to exceed the maximum number of in-progress "
+                        + "invalidations.")
             }
             sequence += 1
+            counters.created += 1
             let record = Record(
                 id: "I\(String(sequence, radix: 36).uppercased())FAKE\(distribution.prefix(4))",
-                distributionId: distribution, callerReference: reference, paths: paths,
-                pollsUntilComplete: pollsUntilComplete[distribution] ?? 0)
+                distributionId: distribution, callerReference: reference, paths: paths, created: now,
+                pollsUntilComplete: pollsUntilComplete[distribution] ?? 0,
+                completes: now.addingTimeInterval(completionTime.seconds))
             records.append(record)
-            return FakeCloudFront.invalidationReply(record, status: 201)
+            return FakeCloudFront.invalidationReply(record, status: 201, now: now)
         }
 
         func get(distribution: String, id: String) -> LoopbackReply {
             guard let index = records.firstIndex(where: { $0.distributionId == distribution && $0.id == id }) else {
                 return FakeCloudFront.error(404, "NoSuchInvalidation", "The specified invalidation does not exist.")
             }
-            let reply = FakeCloudFront.invalidationReply(records[index], status: 200)
+            let reply = FakeCloudFront.invalidationReply(records[index], status: 200, now: clock.now())
             records[index].pollsUntilComplete -= 1
             return reply
+        }
+
+        /// Newest first; `Marker` is the id after which a page starts, `NextMarker` the last id of a truncated page.
+        func listInvalidations(distribution: String, query: [String: String]) -> LoopbackReply {
+            guard let maxItems = Int(query["MaxItems"] ?? "100"), (1...1000).contains(maxItems) else {
+                return FakeCloudFront.error(400, "InvalidArgument", "MaxItems must be 1 to 1000")
+            }
+            let now = clock.now()
+            let newest = records.filter { $0.distributionId == distribution }.reversed()
+            let marker = query["Marker"] ?? ""
+            let rest = marker.isEmpty ? Array(newest) : Array(newest.drop { $0.id != marker }.dropFirst())
+            let page = Array(rest.prefix(maxItems))
+            let truncated = rest.count > page.count
+            var xml =
+                "<?xml version=\"1.0\"?><InvalidationList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
+            xml += "<Marker>\(XML.escape(marker))</Marker>"
+            if truncated, let last = page.last { xml += "<NextMarker>\(last.id)</NextMarker>" }
+            xml +=
+                "<MaxItems>\(maxItems)</MaxItems><IsTruncated>\(truncated)</IsTruncated><Quantity>\(page.count)</Quantity>"
+            if !page.isEmpty {
+                xml += "<Items>"
+                for record in page {
+                    xml += "<InvalidationSummary><Id>\(record.id)</Id>"
+                    xml += "<CreateTime>\(FakeCloudFront.timestamp(record.created))</CreateTime>"
+                    xml += "<Status>\(record.isCompleted(at: now) ? "Completed" : "InProgress")</Status>"
+                    xml += "</InvalidationSummary>"
+                }
+                xml += "</Items>"
+            }
+            xml += "</InvalidationList>"
+            return LoopbackReply(status: 200, headers: [("content-type", "text/xml")], text: xml)
         }
 
         func addDistribution(_ id: String, pollsUntilComplete polls: Int) {
@@ -191,20 +384,79 @@ public final class FakeCloudFront: Sendable {
         }
 
         func script(_ distribution: String, _ scripted: [Fault]) { faults[distribution, default: []] += scripted }
+        func setInjector(_ injector: (@Sendable (RequestInfo) -> Fault?)?) { self.injector = injector }
+        func setCompletionTime(_ duration: Duration) { completionTime = duration }
+        func setLimits(_ limits: Limits) { self.limits = limits }
+        func setRateLimit(_ rateLimit: RateLimit?) {
+            self.rateLimit = rateLimit
+            tokens = rateLimit?.burst ?? 0
+            lastRefill = clock.now()
+        }
     }
 
     let server: LoopbackHTTPServer
     let state: State
 
-    public static func start() async throws -> FakeCloudFront {
-        let state = State()
-        let server = try await LoopbackHTTPServer.start { request in await state.handle(request) }
+    /// Starts the fake on 127.0.0.1. `clock` drives completion and the rate limit (a test's virtual clock, or
+    /// the system's).
+    public static func start(
+        clock: any AWSClock = SystemClock(), limits: Limits = Limits(), rateLimit: RateLimit? = nil
+    ) async throws -> FakeCloudFront {
+        let state = State(clock: clock, limits: limits, rateLimit: rateLimit)
+        let server = try await LoopbackHTTPServer.start { request in
+            guard let (reply, wire) = await state.serve(request) else {
+                var dropped = LoopbackReply(status: 500)
+                dropped.wireFault = .reset
+                return dropped
+            }
+            var answer = reply
+            answer.wireFault = wire
+            return answer
+        }
         return FakeCloudFront(server: server, state: state)
     }
 
     private init(server: LoopbackHTTPServer, state: State) {
         self.server = server
         self.state = state
+    }
+
+    /// The fake called in-process, with its faults mapped to what `AsyncHTTPTransport` reports for them (a reset or
+    /// truncated answer is a transport error; a slow one a timeout when it outlasts the request's time limit, the
+    /// wait taken on the fake's clock).
+    public var transport: any HTTPTransport { InProcessTransport(state: state) }
+
+    struct InProcessTransport: HTTPTransport {
+        let state: State
+
+        func send(_ request: HTTPRequest, timeout: Duration) async throws(AWSError) -> HTTPResponse {
+            let uri = request.url.dropFirst(request.origin.count)
+            let loopback = LoopbackRequest(
+                method: request.method, uri: String(uri), headers: request.headers.map { ($0.name, $0.value) },
+                body: request.body)
+            guard let (reply, wire) = await state.serve(loopback) else {
+                throw AWSError(
+                    kind: .transport, code: "ConnectionError", message: "connection reset by peer", service: "",
+                    operation: "")
+            }
+            switch wire {
+            case .reset?, .truncate?:
+                throw AWSError(
+                    kind: .transport, code: "ConnectionError", message: "remote connection closed mid-response",
+                    service: "", operation: "")
+            case .delay(let duration)?:
+                try? await state.clock.sleep(for: min(duration, timeout))
+                if duration >= timeout {
+                    throw AWSError(
+                        kind: .timeout, code: "RequestTimeout", message: "no response within \(timeout)", service: "",
+                        operation: "")
+                }
+            case nil:
+                break
+            }
+            return HTTPResponse(
+                statusCode: reply.status, headers: reply.headers.map { HTTPHeader($0.0, $0.1) }, body: reply.body)
+        }
     }
 
     /// The value for `AWS_ENDPOINT_URL_CLOUDFRONT`.
@@ -238,12 +490,27 @@ public final class FakeCloudFront: Sendable {
     /// The next requests for `distribution` (or `listFaultKey`) are answered with these faults, in order.
     public func script(_ distribution: String, faults: [Fault]) async { await state.script(distribution, faults) }
 
+    /// Every request's fault is asked of `injector` (after scripted faults); nil removes it.
+    public func injectFaults(_ injector: (@Sendable (RequestInfo) -> Fault?)?) async {
+        await state.setInjector(injector)
+    }
+
+    /// New invalidations complete this long after their creation on the fake's clock (default: at once).
+    public func completeInvalidations(after duration: Duration) async { await state.setCompletionTime(duration) }
+
+    public func setLimits(_ limits: Limits) async { await state.setLimits(limits) }
+    public func setRateLimit(_ rateLimit: RateLimit?) async { await state.setRateLimit(rateLimit) }
+
     public var invalidations: [Record] {
         get async { await state.records }
     }
 
     public var requestCount: Int {
-        get async { await state.requestCount }
+        get async { await state.counters.requests }
+    }
+
+    public var counters: Counters {
+        get async { await state.counters }
     }
 
     public func shutdown() async { await server.shutdown() }
@@ -269,12 +536,14 @@ public final class FakeCloudFront: Sendable {
         return xml + "</Origins>"
     }
 
-    static func invalidationReply(_ record: Record, status: Int) -> LoopbackReply {
+    static func timestamp(_ date: Date) -> String { RFC3339.format(date) }
+
+    static func invalidationReply(_ record: Record, status: Int, now: Date) -> LoopbackReply {
         let items = record.paths.map { "<Path>\(XML.escape($0))</Path>" }.joined()
         let xml = """
             <?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/">\
-            <Id>\(record.id)</Id><Status>\(record.isCompleted ? "Completed" : "InProgress")</Status>\
-            <CreateTime>2026-11-22T10:00:00.000Z</CreateTime><InvalidationBatch><Paths>\
+            <Id>\(record.id)</Id><Status>\(record.isCompleted(at: now) ? "Completed" : "InProgress")</Status>\
+            <CreateTime>\(timestamp(record.created))</CreateTime><InvalidationBatch><Paths>\
             <Quantity>\(record.paths.count)</Quantity><Items>\(items)</Items></Paths>\
             <CallerReference>\(XML.escape(record.callerReference))</CallerReference></InvalidationBatch></Invalidation>
             """

@@ -47,9 +47,20 @@ public struct LoopbackRequest: Sendable {
 
 /// A response from a local stand-in server.
 public struct LoopbackReply: Sendable {
+    /// How the answer goes wrong on the wire, for fault injection.
+    public enum WireFault: Sendable, Equatable {
+        /// Close the connection without answering.
+        case reset
+        /// Send the head and half the body, then close.
+        case truncate
+        /// Answer after this long.
+        case delay(Duration)
+    }
+
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    public var wireFault: WireFault?
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
@@ -131,6 +142,8 @@ public final class LoopbackHTTPServer: Sendable {
                             method: request.method.rawValue, uri: request.uri,
                             headers: request.headers.map { ($0.name, $0.value) },
                             body: body.readBytes(length: body.readableBytes) ?? []))
+                    if reply.wireFault == .reset { return }
+                    if case .delay(let duration) = reply.wireFault { try? await Task.sleep(for: duration) }
                     var headers = HTTPHeaders(reply.headers)
                     headers.replaceOrAdd(name: "content-length", value: String(reply.body.count))
                     try await outbound.write(
@@ -138,6 +151,11 @@ public final class LoopbackHTTPServer: Sendable {
                             HTTPResponseHead(
                                 version: request.version, status: HTTPResponseStatus(statusCode: reply.status),
                                 headers: headers)))
+                    if reply.wireFault == .truncate {
+                        try await outbound.write(
+                            .body(.byteBuffer(ByteBuffer(bytes: reply.body.prefix(reply.body.count / 2)))))
+                        return
+                    }
                     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: reply.body))))
                     try await outbound.write(.end(nil))
                 }

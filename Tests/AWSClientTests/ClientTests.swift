@@ -6,8 +6,11 @@ import Testing
 let testCredentials = AWSCredentials(
     accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "TOKEN")
 
-func configuration(_ environment: [String: String] = [:], region: String = "eu-west-1") -> AWSConfiguration {
-    AWSConfiguration(region: region, credentials: testCredentials, environment: environment)
+/// Without retries unless asked: the request tests script one answer per call (RetryTests covers retries).
+func configuration(
+    _ environment: [String: String] = [:], region: String = "eu-west-1", retryPolicy: RetryPolicy = .none
+) -> AWSConfiguration {
+    AWSConfiguration(region: region, credentials: testCredentials, environment: environment, retryPolicy: retryPolicy)
 }
 
 @Suite("Endpoints")

@@ -1,4 +1,5 @@
 import AWSClient
+import AWSTestSupport
 import FoundationEssentials
 import InvalidationCore
 import Invalidator
@@ -26,7 +27,7 @@ struct DiscoveryTests {
         var environment = HandlerTestsEnvironment.values
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         let aws = try AWSConfiguration(environment: environment)
-        let client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport())
+        let client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport(), clock: VirtualClock())
         let discovery =
             DistributionResolver.discoveryApplies(settings, ids: ids, map: map)
             ? DistributionDiscovery(
@@ -34,8 +35,7 @@ struct DiscoveryTests {
         return InvalidationHandler(
             resolver: DistributionResolver(ids: ids, map: map, discovery: discovery), planner: PlannerSettings(),
             cloudFront: client,
-            codePipeline: try CodePipelineClient(configuration: aws, transport: AsyncHTTPTransport()),
-            now: clock.now)
+            codePipeline: try CodePipelineClient(configuration: aws, transport: AsyncHTTPTransport()))
     }
 
     @Test("every matching distribution, any endpoint form, each in its own request; OriginPath maps keys")
@@ -113,7 +113,8 @@ struct DiscoveryTests {
         let cloudFront = try await FakeCloudFront.start()
         await cloudFront.addDistribution("E1", origins: [("site.s3.amazonaws.com", "")])
         await cloudFront.addDistribution("E2", origins: [("other.s3.amazonaws.com", "")])
-        await cloudFront.script(FakeCloudFront.listFaultKey, faults: [.serviceUnavailable])
+        // Three attempts, as the SDKs' standard mode makes: all of them fail.
+        await cloudFront.script(FakeCloudFront.listFaultKey, faults: Array(repeating: .serviceUnavailable, count: 3))
         let log = RecordingLog()
         let result = try await handler(cloudFront).handle(
             invocation(sqsEvent([(id: "m1", body: s3Body("a"))])), logger: log.logger)

@@ -45,12 +45,14 @@ func s3Body(bucket: String = "site", _ keys: String...) -> String {
     return "{\"Records\":[\(records.joined(separator: ","))]}"
 }
 
-func makeHandler(_ ids: [String], _ fake: FakeTransport) throws -> InvalidationHandler {
+func makeHandler(_ ids: [String], _ fake: FakeTransport, clock: VirtualClock = VirtualClock()) throws
+    -> InvalidationHandler
+{
     let startup = try Startup(environment: environment, transport: fake)
     return InvalidationHandler(
         resolver: DistributionResolver(ids: ids, map: nil, discovery: nil), planner: PlannerSettings(),
-        cloudFront: try CloudFrontClient(configuration: startup.aws, transport: fake),
-        codePipeline: try CodePipelineClient(configuration: startup.aws, transport: fake))
+        cloudFront: try CloudFrontClient(configuration: startup.aws, transport: fake, clock: clock),
+        codePipeline: try CodePipelineClient(configuration: startup.aws, transport: fake, clock: clock))
 }
 
 func invocation(_ body: [UInt8]) -> Invocation {
@@ -106,7 +108,8 @@ struct HandlerTests {
 
     @Test("a direct S3 invoke whose invalidation fails is an invocation error, so Lambda retries it")
     func directFailure() async throws {
-        let fake = FakeTransport([.success(.text(503, "<Error><Code>ServiceUnavailable</Code></Error>"))])
+        let unavailable = HTTPResponse.text(503, "<Error><Code>ServiceUnavailable</Code></Error>")
+        let fake = FakeTransport(Array(repeating: .success(unavailable), count: 3))
         let handler = try makeHandler(["E1"], fake)
         let result = await handler.handle(invocation(Array(s3Body("a").utf8)), logger: RecordingLog().logger)
         guard case .failure(let error) = result else {

@@ -1,0 +1,167 @@
+import FoundationEssentials
+import Synchronization
+
+/// Wall-clock time and waiting, injected so that tests of retries and deadlines run in milliseconds.
+public protocol AWSClock: Sendable {
+    func now() -> Date
+    /// Waits `duration`; throws when the task is cancelled.
+    func sleep(for duration: Duration) async throws
+}
+
+/// The real clock.
+public struct SystemClock: AWSClock {
+    public init() {}
+    public func now() -> Date { Date() }
+    public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+}
+
+/// How failed calls are retried: the AWS SDKs' retry settings (`AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS`), with the
+/// standard mode's behaviour (botocore `retries/standard.py`): full-jitter exponential backoff
+/// `random(0, 1) × min(2^(attempt-1), 20)` seconds, retries of throttling, transient and connection errors only,
+/// and a retry quota shared by the client's calls.
+public struct RetryPolicy: Sendable, Equatable {
+    public enum Mode: String, Sendable {
+        /// The old SDK default: 5 attempts, no retry quota.
+        case legacy
+        /// The SDKs' standard mode: 3 attempts, a retry quota.
+        case standard
+        /// Standard mode plus a client-side rate limiter in the SDKs. Here it behaves as `standard`: one invocation
+        /// sends a handful of requests, so there is nothing for a client-side limiter to smooth.
+        case adaptive
+    }
+
+    public var mode: Mode
+    /// Attempts in all, the first one included (at least 1).
+    public var maxAttempts: Int
+    /// The longest wait between two attempts.
+    public var maximumBackoff: Duration = .seconds(20)
+    /// Whether a retry quota applies (standard and adaptive).
+    public var usesQuota: Bool { mode != .legacy }
+
+    public init(mode: Mode = .standard, maxAttempts: Int? = nil) {
+        self.mode = mode
+        self.maxAttempts = max(1, maxAttempts ?? (mode == .legacy ? 5 : 3))
+    }
+
+    /// The standard mode with its default of 3 attempts.
+    public static let standard = RetryPolicy()
+    /// One attempt, no retry.
+    public static let none = RetryPolicy(maxAttempts: 1)
+
+    /// Reads `AWS_RETRY_MODE` (`legacy`, `standard` or `adaptive`; default `standard`) and `AWS_MAX_ATTEMPTS`
+    /// (a whole number of at least 1, the first attempt included).
+    public init(environment: [String: String]) throws(EndpointError) {
+        var mode = Mode.standard
+        if let value = environment["AWS_RETRY_MODE"], !value.isEmpty {
+            guard let parsed = Mode(rawValue: value.lowercased()) else {
+                throw EndpointError(
+                    variable: "AWS_RETRY_MODE",
+                    description: "AWS_RETRY_MODE must be legacy, standard or adaptive (got \(value))")
+            }
+            mode = parsed
+        }
+        var attempts: Int?
+        if let value = environment["AWS_MAX_ATTEMPTS"], !value.isEmpty {
+            guard let parsed = Int(value), parsed >= 1 else {
+                throw EndpointError(
+                    variable: "AWS_MAX_ATTEMPTS",
+                    description: "AWS_MAX_ATTEMPTS must be a whole number of at least 1 (got \(value))")
+            }
+            attempts = min(parsed, 100)
+        }
+        self.init(mode: mode, maxAttempts: attempts)
+    }
+
+    /// The wait before attempt `attempt + 1`, after attempt `attempt` (1-based) failed: full jitter over
+    /// `min(2^(attempt-1), 20)` seconds.
+    public func backoff(afterAttempt attempt: Int, random: Double) -> Duration {
+        let exponent = min(max(attempt - 1, 0), 30)
+        let ceiling = min(Double(1 << exponent), Double(maximumBackoff.components.seconds))
+        return .milliseconds(Int64((min(max(random, 0), 1) * ceiling * 1000).rounded(.down)))
+    }
+}
+
+/// The standard mode's retry quota: 500 tokens; a retry costs 5 (10 after a timeout); a success refunds what its
+/// retries cost, or 1 when it needed none. With the bucket empty, failures are not retried: a sick service is not
+/// hammered.
+public final class RetryQuota: Sendable {
+    public static let capacity = 500
+    public static let retryCost = 5
+    public static let timeoutRetryCost = 10
+    private let tokens = Mutex(RetryQuota.capacity)
+
+    public init() {}
+
+    public var available: Int { tokens.withLock { $0 } }
+
+    /// Takes the cost of one retry; false when the quota cannot pay for it.
+    func acquire(afterTimeout: Bool) -> Int? {
+        let cost = afterTimeout ? Self.timeoutRetryCost : Self.retryCost
+        return tokens.withLock { tokens in
+            guard tokens >= cost else { return nil }
+            tokens -= cost
+            return cost
+        }
+    }
+
+    func release(_ amount: Int) {
+        tokens.withLock { $0 = min(Self.capacity, $0 + amount) }
+    }
+}
+
+/// Counts of what a client's calls went through, for metrics: read before and after an invocation.
+public final class AWSCallStatistics: Sendable {
+    public struct Counts: Sendable, Equatable {
+        public var attempts = 0
+        public var retries = 0
+        public var throttles = 0
+        public init() {}
+
+        public static func - (lhs: Counts, rhs: Counts) -> Counts {
+            var result = Counts()
+            result.attempts = lhs.attempts - rhs.attempts
+            result.retries = lhs.retries - rhs.retries
+            result.throttles = lhs.throttles - rhs.throttles
+            return result
+        }
+    }
+
+    private let state = Mutex(Counts())
+    public init() {}
+    public var counts: Counts { state.withLock { $0 } }
+    func record(_ update: (inout Counts) -> Void) { state.withLock { update(&$0) } }
+}
+
+extension AWSError {
+    /// The error codes the SDKs' standard mode treats as throttling.
+    public static let throttlingCodes: Set<String> = [
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
+        "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
+        "PriorRequestNotComplete", "EC2ThrottledException",
+    ]
+    /// Error codes the standard mode treats as transient.
+    public static let transientCodes: Set<String> = [
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+    ]
+
+    /// A throttling answer (`Throttling`, `Rate exceeded`, HTTP 429).
+    public var isThrottling: Bool {
+        kind == .service && (Self.throttlingCodes.contains(code) || statusCode == 429)
+    }
+
+    /// A failure that may pass: HTTP 500/502/503/504, a transient code, a connection failure or a timeout.
+    public var isTransient: Bool {
+        switch kind {
+        case .transport, .timeout: return true
+        case .service:
+            return Self.transientCodes.contains(code) || [500, 502, 503, 504].contains(statusCode ?? 0)
+        case .malformedResponse, .invalidRequest: return false
+        }
+    }
+
+    /// Whether the SDKs would retry it. `AccessDenied`, `InvalidArgument`, `NoSuchDistribution` and
+    /// `TooManyInvalidationsInProgress` are not retried here (the last is waited out by the caller, which knows the
+    /// deadline).
+    public var isRetryable: Bool { isThrottling || isTransient }
+}

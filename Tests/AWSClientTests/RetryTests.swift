@@ -1,0 +1,161 @@
+import AWSClient
+import AWSTestSupport
+import FoundationEssentials
+import Testing
+
+/// Retries as the SDKs' standard mode makes them, on a virtual clock: no test here waits in real time.
+@Suite("Retries")
+struct RetryTests {
+    static let throttled = HTTPResponse.text(
+        400,
+        "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>"
+            + "</Error><RequestId>r1</RequestId></ErrorResponse>")
+    static let created = HTTPResponse.text(
+        201,
+        "<Invalidation><Id>I1</Id><Status>InProgress</Status><InvalidationBatch><CallerReference>c</CallerReference>"
+            + "</InvalidationBatch></Invalidation>")
+
+    static func error(_ status: Int, _ code: String) -> HTTPResponse {
+        .text(status, "<ErrorResponse><Error><Code>\(code)</Code><Message>m</Message></Error></ErrorResponse>")
+    }
+
+    func client(
+        _ fake: FakeTransport, policy: RetryPolicy = .standard, clock: VirtualClock, jitter: Double = 1
+    ) throws -> CloudFrontClient {
+        try CloudFrontClient(
+            configuration: configuration(retryPolicy: policy), transport: fake, clock: clock, random: { jitter })
+    }
+
+    func create(_ client: CloudFrontClient) async throws(AWSError) -> Invalidation {
+        try await client.createInvalidation(distributionId: "E1", callerReference: "c", paths: ["/a"])
+    }
+
+    @Test("AWS_RETRY_MODE and AWS_MAX_ATTEMPTS as the SDKs read them; bad values name the variable")
+    func environment() throws {
+        #expect(try RetryPolicy(environment: [:]) == RetryPolicy(mode: .standard, maxAttempts: 3))
+        #expect(try RetryPolicy(environment: ["AWS_RETRY_MODE": "legacy"]).maxAttempts == 5)
+        #expect(try RetryPolicy(environment: ["AWS_RETRY_MODE": "Adaptive"]).mode == .adaptive)
+        #expect(try RetryPolicy(environment: ["AWS_MAX_ATTEMPTS": "10"]).maxAttempts == 10)
+        #expect(try RetryPolicy(environment: ["AWS_MAX_ATTEMPTS": "1"]).maxAttempts == 1)
+        for (variable, value) in [("AWS_MAX_ATTEMPTS", "0"), ("AWS_MAX_ATTEMPTS", "three"), ("AWS_RETRY_MODE", "x")] {
+            #expect(throws: EndpointError.self) { try RetryPolicy(environment: [variable: value]) }
+            do {
+                _ = try RetryPolicy(environment: [variable: value])
+            } catch {
+                #expect(error.variable == variable)
+            }
+        }
+        let aws = try AWSConfiguration(environment: [
+            "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b", "AWS_MAX_ATTEMPTS": "7",
+        ])
+        #expect(aws.retryPolicy.maxAttempts == 7)
+    }
+
+    @Test("full-jitter exponential backoff, capped at 20 s")
+    func backoff() {
+        let policy = RetryPolicy.standard
+        let ceilings = (1...8).map { policy.backoff(afterAttempt: $0, random: 0.999_999).seconds.rounded() }
+        #expect(ceilings == [1, 2, 4, 8, 16, 20, 20, 20])
+        #expect(policy.backoff(afterAttempt: 3, random: 0) == .zero)
+        #expect(policy.backoff(afterAttempt: 2, random: 0.5) == .seconds(1))
+    }
+
+    @Test("Throttling is retried with backoff, each attempt signed anew, and then succeeds")
+    func throttlingThenSuccess() async throws {
+        let fake = FakeTransport([.success(Self.throttled), .success(Self.throttled), .success(Self.created)])
+        let clock = VirtualClock()
+        let client = try client(fake, clock: clock)
+        #expect(try await create(client).id == "I1")
+        #expect(fake.requests.count == 3)
+        #expect(clock.slept.count == 2)
+        #expect(clock.slept.total == .seconds(3), "1 s then 2 s at the top of the jitter")
+        let dates = fake.requests.map { request in request.headers.first { $0.name == "x-amz-date" }?.value }
+        #expect(Set(dates).count == 3, "a retry is signed with its own time")
+        #expect(client.client.statistics.counts.retries == 2)
+        #expect(client.client.statistics.counts.throttles == 2)
+    }
+
+    @Test(
+        "transient failures are retried: 500, 502, 503, 504, RequestTimeout, connection errors and timeouts",
+        arguments: [
+            Result<HTTPResponse, AWSError>.success(error(500, "InternalError")),
+            .success(error(502, "BadGateway")), .success(error(503, "ServiceUnavailable")),
+            .success(error(504, "GatewayTimeout")), .success(error(400, "RequestTimeout")),
+            .success(.text(429, "<html>Too Many Requests</html>")),
+            .failure(AWSError(kind: .transport, code: "ConnectionError", message: "reset", service: "", operation: "")),
+            .failure(AWSError(kind: .timeout, code: "RequestTimeout", message: "slow", service: "", operation: "")),
+        ])
+    func transient(failure: Result<HTTPResponse, AWSError>) async throws {
+        let fake = FakeTransport([failure, .success(Self.created)])
+        #expect(try await create(try client(fake, clock: VirtualClock())).id == "I1")
+        #expect(fake.requests.count == 2)
+    }
+
+    @Test(
+        "errors that cannot pass are never retried",
+        arguments: [
+            ("AccessDenied", 403), ("InvalidArgument", 400), ("NoSuchDistribution", 404),
+            ("TooManyInvalidationsInProgress", 400), ("InvalidationBatchAlreadyExists", 400),
+            ("InconsistentQuantities", 400), ("BatchTooLarge", 413),
+        ])
+    func permanent(code: String, status: Int) async throws {
+        let fake = FakeTransport([.success(Self.error(status, code)), .success(Self.created)])
+        let clock = VirtualClock()
+        await #expect { try await create(try client(fake, clock: clock)) } throws: { error in
+            (error as? AWSError)?.code == code
+        }
+        #expect(fake.requests.count == 1)
+        #expect(clock.slept.count == 0)
+    }
+
+    @Test("AWS_MAX_ATTEMPTS bounds the attempts; the last error is the one thrown")
+    func maxAttempts() async throws {
+        let fake = FakeTransport(Array(repeating: .success(Self.throttled), count: 10))
+        let clock = VirtualClock()
+        let client = try client(fake, policy: RetryPolicy(maxAttempts: 5), clock: clock)
+        await #expect { try await create(client) } throws: { ($0 as? AWSError)?.code == "Throttling" }
+        #expect(fake.requests.count == 5)
+        #expect(clock.slept.total == .seconds(1 + 2 + 4 + 8))
+    }
+
+    @Test("the retry quota: 500 tokens, 5 a retry, 10 after a timeout; an empty quota stops retries; success refunds")
+    func quota() async throws {
+        let fake = FakeTransport(Array(repeating: .success(Self.throttled), count: 400))
+        let client = try client(fake, clock: VirtualClock(), jitter: 0)
+        for _ in 0..<50 { _ = try? await create(client) }
+        #expect(fake.requests.count == 150, "50 calls of 3 attempts: 100 retries at 5 tokens")
+        #expect(client.client.retryQuota.available == 0)
+        _ = try? await create(client)
+        #expect(fake.requests.count == 151, "no retry once the quota is spent")
+
+        let timeouts = FakeTransport([
+            .failure(AWSError(kind: .timeout, code: "RequestTimeout", message: "", service: "", operation: "")),
+            .success(Self.created), .success(Self.created),
+        ])
+        let fresh = try self.client(timeouts, clock: VirtualClock(), jitter: 0)
+        _ = try await create(fresh)
+        #expect(fresh.client.retryQuota.available == RetryQuota.capacity, "the retry's 10 tokens came back")
+    }
+
+    @Test("no attempt starts and no backoff runs past the deadline; each attempt's timeout fits before it")
+    func deadline() async throws {
+        let fake = FakeTransport(Array(repeating: .success(Self.throttled), count: 10))
+        let clock = VirtualClock()
+        var bounded = try client(fake, clock: clock).client
+        bounded.deadline = clock.now().addingTimeInterval(1.5)
+        let client = CloudFrontClient(client: bounded)
+        await #expect { try await create(client) } throws: { ($0 as? AWSError)?.code == "Throttling" }
+        #expect(fake.requests.count == 2, "the second backoff (2 s) would end past the deadline")
+        #expect(clock.now() < bounded.deadline!)
+
+        let late = FakeTransport([.success(Self.created)])
+        var expired = try self.client(late, clock: clock).client
+        expired.deadline = clock.now().addingTimeInterval(0.05)
+        await #expect {
+            try await CloudFrontClient(client: expired).getInvalidation(distributionId: "E", id: "I")
+        } throws: {
+            ($0 as? AWSError)?.code == "DeadlineReached"
+        }
+        #expect(late.requests.isEmpty)
+    }
+}

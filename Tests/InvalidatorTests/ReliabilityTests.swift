@@ -1,0 +1,222 @@
+import AWSClient
+import AWSTestSupport
+import FoundationEssentials
+import InvalidationCore
+import Invalidator
+import JSONSupport
+import LambdaRuntime
+import LocalAWS
+import Synchronization
+import Testing
+
+/// The handler against the strict fake CloudFront, in-process, on a virtual clock: limits, throttling, conflicts and
+/// deadlines take no real time.
+func strictHandler(
+    _ cloudFront: FakeCloudFront, ids: [String] = ["E1"], clock: VirtualClock, jitter: Double = 1,
+    transport: (any HTTPTransport)? = nil
+) throws -> InvalidationHandler {
+    let aws = try AWSConfiguration(environment: environment)
+    let wire = transport ?? cloudFront.transport
+    var handler = InvalidationHandler(
+        resolver: DistributionResolver(ids: ids, map: nil, discovery: nil), planner: PlannerSettings(),
+        cloudFront: try CloudFrontClient(configuration: aws, transport: wire, clock: clock, random: { jitter }),
+        codePipeline: try CodePipelineClient(configuration: aws, transport: wire, clock: clock))
+    handler.random = { jitter }
+    return handler
+}
+
+/// An invocation whose deadline is `seconds` from now on `clock`.
+func invocation(_ body: [UInt8], clock: VirtualClock, seconds: Double) -> Invocation {
+    Invocation(
+        requestId: "req", deadlineMilliseconds: Int64((clock.now().timeIntervalSince1970 + seconds) * 1000),
+        body: body)
+}
+
+/// Records the time of every request the fake sees.
+final class RequestTimes: Sendable {
+    private let times = Mutex<[(String, Date)]>([])
+    var all: [(operation: String, time: Date)] { times.withLock { $0.map { (operation: $0.0, time: $0.1) } } }
+    var injector: @Sendable (FakeCloudFront.RequestInfo) -> FakeCloudFront.Fault? {
+        { info in
+            self.times.withLock { $0.append((info.operation, info.time)) }
+            return nil
+        }
+    }
+}
+
+@Suite("Limits, throttling, conflicts and deadlines")
+struct ReliabilityTests {
+    @Test("TooManyInvalidationsInProgress is waited out within the invocation, then the invalidation is created")
+    func limitWaitedOut() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock, limits: .init(filePaths: 1))
+        await cloudFront.addDistribution("E1")
+        await cloudFront.completeInvalidations(after: .seconds(30))
+        let handler = try strictHandler(cloudFront, clock: clock)
+        let first = await handler.handle(
+            invocation(Array(s3Body("a").utf8), clock: clock, seconds: 60), logger: RecordingLog().logger)
+        #expect((try? first.get()) != nil)
+        let log = RecordingLog()
+        let start = clock.now()
+        let second = await handler.handle(
+            invocation(Array(s3Body("b").utf8), clock: clock, seconds: 60), logger: log.logger)
+        #expect(try JSON.parse(try second.get())["invalidations"]?.array?.count == 1)
+        let waited = clock.now().timeIntervalSince(start)
+        #expect(waited >= 30 && waited < 60, "waited \(waited) s")
+        #expect(log.all.contains { $0.hasPrefix("INFO too many invalidations in progress; waiting") })
+        #expect(log.all.contains { $0.contains("limitWaits=") && !$0.contains("limitWaits=0") })
+        #expect(await cloudFront.invalidations.map(\.paths) == [["/a"], ["/b"]])
+        await cloudFront.shutdown()
+    }
+
+    @Test("a limit that outlasts the deadline hands back exactly the affected messages; no call after the deadline")
+    func limitUntilDeadline() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock, limits: .init(filePaths: 2))
+        await cloudFront.addDistribution("E1")
+        await cloudFront.addDistribution("E2")
+        await cloudFront.completeInvalidations(after: .seconds(900))
+        let times = RequestTimes()
+        await cloudFront.injectFaults(times.injector)
+        // E1 fills up; E2 does not.
+        let full = try strictHandler(cloudFront, ids: ["E1"], clock: clock)
+        _ = await full.handle(invocation(Array(s3Body("x", "y").utf8), clock: clock, seconds: 30), logger: Logger.none)
+
+        let e1 = try strictHandler(cloudFront, ids: ["E1"], clock: clock)
+        let log = RecordingLog()
+        let deadline = clock.now().addingTimeInterval(30)
+        let event = sqsEvent([(id: "m1", body: s3Body("a")), (id: "m2", body: s3Body("b"))])
+        let result = await e1.handle(invocation(event, clock: clock, seconds: 30), logger: log.logger)
+        let failures = try JSON.parse(try result.get())["batchItemFailures"]?.array ?? []
+        #expect(failures.compactMap { $0["itemIdentifier"]?.string } == ["m1", "m2"])
+        #expect(times.all.allSatisfy { $0.time < deadline }, "no AWS call at or after the deadline")
+        #expect(clock.now() < deadline)
+        #expect(log.all.contains { $0.contains("too many invalidations in progress until the deadline") })
+
+        let direct = await e1.handle(
+            invocation(Array(s3Body("c").utf8), clock: clock, seconds: 10), logger: RecordingLog().logger)
+        guard case .failure(let error) = direct else {
+            Issue.record("a direct invoke must fail so that Lambda retries it")
+            return
+        }
+        #expect(error.errorMessage.contains("TooManyInvalidationsInProgress"))
+        await cloudFront.shutdown()
+    }
+
+    @Test("Throttling from the account's rate limit is retried with backoff and succeeds")
+    func throttled() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(
+            clock: clock, rateLimit: .init(burst: 1, perSecond: 0.5))
+        await cloudFront.addDistribution("E1")
+        let handler = try strictHandler(cloudFront, clock: clock)
+        _ = await handler.handle(invocation(Array(s3Body("a").utf8), clock: clock, seconds: 30), logger: Logger.none)
+        let log = RecordingLog()
+        let result = await handler.handle(
+            invocation(Array(s3Body("b").utf8), clock: clock, seconds: 30), logger: log.logger)
+        #expect((try? result.get()) != nil)
+        #expect(await cloudFront.counters.throttled == 2, "1 s then 2 s of backoff refill the bucket")
+        #expect(await cloudFront.counters.created == 2)
+        #expect(log.all.contains { $0.contains("retries=2") && $0.contains("throttles=2") })
+        await cloudFront.shutdown()
+    }
+
+    @Test("a CallerReference conflict is logged with both batches and submitted once under a derived reference")
+    func conflict() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock)
+        await cloudFront.addDistribution("E1")
+        let handler = try strictHandler(cloudFront, clock: clock)
+        let body = Array(s3Body("a").utf8)
+        let (plan, _) = await handler.plan(EventDecoder.decode(body))
+        let reference = try #require(plan.invalidations.first?.callerReference)
+        // Someone else's batch under our reference.
+        let other = try await CloudFrontClient(
+            configuration: AWSConfiguration(environment: environment), transport: cloudFront.transport, clock: clock
+        ).createInvalidation(distributionId: "E1", callerReference: reference, paths: ["/other"])
+
+        let log = RecordingLog()
+        let result = await handler.handle(invocation(body, clock: clock, seconds: 30), logger: log.logger)
+        #expect((try? result.get()) != nil)
+        let line = try #require(log.all.first { $0.hasPrefix("ERROR caller reference conflict") })
+        #expect(line.contains("callerReference=\(reference)"))
+        #expect(line.contains("existingInvalidation=\(other.id)"))
+        #expect(line.contains("records="))
+        let derived = Planner.conflictReference(for: reference)
+        #expect(await cloudFront.invalidations.map(\.callerReference) == [reference, derived])
+
+        // A redelivery takes the same path and creates nothing new.
+        _ = await handler.handle(invocation(body, clock: clock, seconds: 30), logger: Logger.none)
+        #expect(await cloudFront.counters.created == 2)
+        #expect(await cloudFront.counters.idempotentReplays == 1)
+        await cloudFront.shutdown()
+    }
+
+    @Test("the fake's limits: BatchTooLarge over 3,000 files or 15 wildcards in one request; InconsistentQuantities")
+    func fakeLimits() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock)
+        await cloudFront.addDistribution("E1")
+        await cloudFront.completeInvalidations(after: .seconds(60))
+        let client = try CloudFrontClient(
+            configuration: AWSConfiguration(environment: environment), transport: cloudFront.transport, clock: clock)
+        func create(_ reference: String, _ paths: [String]) async -> String {
+            do {
+                return try await client.createInvalidation(
+                    distributionId: "E1", callerReference: reference, paths: paths
+                )
+                .status
+            } catch {
+                return error.code
+            }
+        }
+        #expect(await create("big", (0...3000).map { "/f\($0)" }) == "BatchTooLarge")
+        #expect(await create("wild", (0...15).map { "/d\($0)/*" }) == "BatchTooLarge")
+        #expect(await create("w1", (0..<10).map { "/d\($0)/*" }) == "InProgress")
+        #expect(await create("w2", (10..<16).map { "/d\($0)/*" }) == "TooManyInvalidationsInProgress")
+        #expect(await create("f1", (0..<3000).map { "/f\($0)" }) == "InProgress")
+        #expect(await create("f2", ["/one-more"]) == "TooManyInvalidationsInProgress")
+        clock.advance(by: .seconds(61))
+        #expect(await create("f2", ["/one-more"]) == "InProgress", "accepted: the others completed on the clock")
+        #expect(await create("bad", ["no-slash"]) == "InvalidArgument")
+        #expect(await create("mid", ["/a*b"]) == "InvalidArgument")
+        let page = try await client.listInvalidations(distributionId: "E1", maxItems: 2)
+        #expect(page.invalidations.count == 2 && page.nextMarker != nil, "newest first, paged")
+        let rest = try await client.listInvalidations(distributionId: "E1", marker: page.nextMarker, maxItems: 10)
+        #expect(rest.invalidations.count == 1 && rest.nextMarker == nil)
+        await cloudFront.shutdown()
+    }
+
+    @Test(
+        "wire faults over real HTTP: a reset or truncated answer is a connection error, a slow one a timeout",
+        arguments: [FakeCloudFront.Fault.reset, .truncated, .slow(.seconds(2))])
+    func wireFaults(fault: FakeCloudFront.Fault) async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1")
+        await cloudFront.script("E1", faults: [fault])
+        var environment = environment
+        environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
+        var aws = try AWSConfiguration(environment: environment)
+        aws.retryPolicy = .none
+        var client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport()).client
+        client.requestTimeout = .milliseconds(500)
+        await #expect {
+            try await CloudFrontClient(client: client).createInvalidation(
+                distributionId: "E1", callerReference: "r", paths: ["/a"])
+        } throws: { error in
+            let error = error as? AWSError
+            return fault == .slow(.seconds(2)) ? error?.kind == .timeout : error?.kind == .transport
+        }
+        // The request that was answered slowly or cut short still took effect; a retry is idempotent.
+        let created = try await CloudFrontClient(client: client).createInvalidation(
+            distributionId: "E1", callerReference: "r", paths: ["/a"])
+        #expect(await cloudFront.invalidations.count == 1)
+        #expect(created.paths == ["/a"])
+        await cloudFront.shutdown()
+    }
+}
+
+extension Logger {
+    /// A logger that writes nothing.
+    static var none: Logger { Logger(write: { _ in }) }
+}
