@@ -101,7 +101,10 @@ struct PipelineTests {
         let cloudFront = try await FakeCloudFront.start()
         await cloudFront.addDistribution("E3FAIL")
         if fault == "AccessDenied" { await cloudFront.script("E3FAIL", faults: [.accessDenied]) }
-        if fault == "ServiceUnavailable" { await cloudFront.script("E3FAIL", faults: [.serviceUnavailable]) }
+        if fault == "ServiceUnavailable" {
+            // The SDKs' three attempts, all answered 503.
+            await cloudFront.script("E3FAIL", faults: Array(repeating: .serviceUnavailable, count: 3))
+        }
         let (report, calls) = try await run(userParameters, cloudFront: cloudFront)
         guard case .failed(let reportedType, let reportedMessage)? = report.finalState else {
             Issue.record("job not failed: \(String(describing: report.finalState)) \(report.session.logs)")
@@ -117,6 +120,46 @@ struct PipelineTests {
         }
         if type == "ConfigurationError" && fault == nil && !message.contains("does not exist") {
             #expect(await cloudFront.requestCount == 0, "nothing is sent before the parameters are valid")
+        }
+        await cloudFront.shutdown()
+    }
+
+    @Test("a 503 then a reset connection are retried in the real binary, and the job succeeds")
+    func retried() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E4RETRY")
+        await cloudFront.script("E4RETRY", faults: [.serviceUnavailable, .reset])
+        let (report, calls) = try await run(#"{"distributionId":"E4RETRY"}"#, cloudFront: cloudFront)
+        #expect(report.finalState == .succeeded, "\(report.session.logs)")
+        #expect(calls.map(\.operation) == ["PutJobSuccessResult"])
+        #expect(await cloudFront.invalidations.count == 1)
+        #expect(await cloudFront.requestCount == 3)
+        await cloudFront.shutdown()
+    }
+
+    @Test(
+        "no credential, session token or artifact credential in any output, at every log level and format",
+        arguments: ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], ["text", "JSON"])
+    func secretsAtEveryLevel(level: String, format: String) async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E5OK")
+        await cloudFront.addDistribution("E5DENIED")
+        await cloudFront.script("E5DENIED", faults: [.accessDenied])
+        let extra = ["LOG_LEVEL": level, "AWS_LAMBDA_LOG_FORMAT": format]
+        for distribution in ["E5OK", "E5DENIED"] {
+            let codePipeline = try await FakeCodePipeline.start()
+            let report = try await PipelineSimulation.run(
+                executable: Moto.bootstrap, environment: environment(cloudFront, extra),
+                jobEvent: try jobEvent("{\"distributionId\":\"\(distribution)\"}"), codePipeline: codePipeline,
+                interval: .zero)
+            let sent = await codePipeline.calls.map { JSON.serialize($0.body) }
+            await codePipeline.shutdown()
+            #expect(report.finalState != nil, "the job was reported")
+            let output = ([report.session.logs] + report.session.responses + sent).joined(separator: "\n")
+            for secret in Self.secrets + ["function-secret", "function-session-token"] {
+                #expect(!output.contains(secret), "a secret reached the output at \(level) \(format)")
+            }
+            if level == "TRACE" || level == "DEBUG" { #expect(!report.session.logs.isEmpty) }
         }
         await cloudFront.shutdown()
     }
@@ -179,7 +222,10 @@ struct PipelineTests {
         await cloudFront.addDistribution("E7LOST")
         let session = try await EmulatorSession.run(
             executable: Moto.bootstrap,
-            environment: environment(cloudFront, ["AWS_ENDPOINT_URL_CODEPIPELINE": "http://127.0.0.1:9"]),
+            // One attempt: async-http-client retries a refused connection until the request's time limit, and three
+            // attempts of that would only make the test slow.
+            environment: environment(
+                cloudFront, ["AWS_ENDPOINT_URL_CODEPIPELINE": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"]),
             events: [try jobEvent("E7LOST")])
         guard case .error(_, let errorType)? = session.invocations.first?.outcome else {
             Issue.record("expected an invocation error: \(session.logs)")
