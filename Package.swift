@@ -52,7 +52,8 @@ let package = Package(
             dependencies: ["InvalidationCore", "AWSClient", "LambdaRuntime"]
         ),
         .target(name: "CShims"),
-        .target(name: "AWSTestSupport", dependencies: ["AWSClient"]),
+        .target(name: "AWSTestSupport", dependencies: ["AWSClient", "FuzzSupport"]),
+        .target(name: "FuzzSupport"),
         .executableTarget(
             name: "bootstrap",
             dependencies: ["Invalidator", "CShims"],
@@ -88,7 +89,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InvalidationCoreTests",
-            dependencies: ["InvalidationCore", "JSONSupport"],
+            dependencies: ["InvalidationCore", "JSONSupport", "AWSTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSTestSupport"], exclude: ["Fixtures"]),

@@ -128,6 +128,10 @@ public struct CloudFrontClient: Sendable {
             operation: "ListInvalidations", method: "GET",
             path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation",
             query: query)
+        return try parseInvalidationList(response)
+    }
+
+    func parseInvalidationList(_ response: HTTPResponse) throws(AWSError) -> InvalidationListPage {
         let root = try parseRoot(response, operation: "ListInvalidations", expected: "InvalidationList")
         let summaries = root.child("Items")?.children(named: "InvalidationSummary") ?? []
         let invalidations = summaries.compactMap { summary -> InvalidationSummary? in
@@ -146,6 +150,10 @@ public struct CloudFrontClient: Sendable {
         if let marker, !marker.isEmpty { query.insert(QueryItem("Marker", marker), at: 0) }
         let response = try await client.send(
             operation: "ListDistributions", method: "GET", path: "/2020-05-31/distribution", query: query)
+        return try parseDistributionList(response)
+    }
+
+    func parseDistributionList(_ response: HTTPResponse) throws(AWSError) -> DistributionListPage {
         let root = try parseRoot(response, operation: "ListDistributions", expected: "DistributionList")
         let summaries = root.child("Items")?.children(named: "DistributionSummary") ?? []
         let distributions = summaries.compactMap { summary -> DistributionSummary? in
@@ -164,6 +172,10 @@ public struct CloudFrontClient: Sendable {
         let response = try await client.send(
             operation: "GetDistributionConfig", method: "GET",
             path: "/2020-05-31/distribution/\(uriEncode(id, encodeSlash: true))/config")
+        return try parseDistributionConfig(response)
+    }
+
+    func parseDistributionConfig(_ response: HTTPResponse) throws(AWSError) -> DistributionConfig {
         let root = try parseRoot(response, operation: "GetDistributionConfig", expected: "DistributionConfig")
         return DistributionConfig(
             enabled: root["Enabled"] == "true", origins: root.child("Origins").map(Self.origins) ?? [])
