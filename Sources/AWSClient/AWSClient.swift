@@ -22,6 +22,8 @@ public struct AWSServiceClient: Sendable {
     public var retryPolicy: RetryPolicy
     /// No attempt starts, and no backoff ends, after this instant (an invocation's deadline less a margin).
     public var deadline: Date?
+    /// The invocation's X-Ray trace header, sent as `X-Amzn-Trace-Id` (unsigned, as the SDKs send it).
+    public var traceId: String?
     /// Shared by every copy of this client (copies differ only in timeouts and deadline).
     public let retryQuota: RetryQuota
     public let statistics: AWSCallStatistics
@@ -146,6 +148,9 @@ public struct AWSServiceClient: Sendable {
         allHeaders += signer.sign(
             method: method, path: fullPath, query: query.map { ($0.name, $0.value) }, headers: allHeaders,
             body: body, date: clock.now())
+        if let traceId, !traceId.isEmpty, traceId.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            allHeaders.append(HTTPHeader("x-amzn-trace-id", traceId))
+        }
         return HTTPRequest(
             method: method, origin: endpoint.origin, path: fullPath, query: query, headers: allHeaders, body: body)
     }

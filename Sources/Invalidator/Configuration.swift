@@ -56,6 +56,8 @@ public struct Configuration: Sendable, Equatable {
     public var keyPrefix: String
     /// Variables that were set but are overridden by another, to say so once at start-up.
     public var ignoredVariables: [String]
+    /// `METRICS_NAMESPACE`: where the per-invocation metrics go.
+    public var metricsNamespace = InvocationMetrics.defaultNamespace
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -99,6 +101,12 @@ public struct Configuration: Sendable, Equatable {
             throw ConfigurationError(variable: "KEY_PREFIX", message: "\(quoted(prefix)) must be a plain key prefix")
         }
         keyPrefix = prefix
+        if let namespace = environment["METRICS_NAMESPACE"].map(trimmed), !namespace.isEmpty {
+            if let problem = InvocationMetrics.namespaceProblem(namespace) {
+                throw ConfigurationError(variable: "METRICS_NAMESPACE", message: "\(quoted(namespace)) \(problem)")
+            }
+            metricsNamespace = namespace
+        }
         if let text = environment["DISTRIBUTION_MAP"].map(trimmed), !text.isEmpty {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }

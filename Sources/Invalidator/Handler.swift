@@ -24,6 +24,8 @@ public struct InvalidationHandler: Sendable {
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     /// Set per invocation by `withTimeouts`.
     var waitDeadline: Date?
+    /// `METRICS_NAMESPACE`: one embedded-metrics line per invocation goes there.
+    public var metricsNamespace = InvocationMetrics.defaultNamespace
 
     public init(
         resolver: DistributionResolver, planner: PlannerSettings, cloudFront: CloudFrontClient,
@@ -85,8 +87,10 @@ public struct InvalidationHandler: Sendable {
     public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
         let event = EventDecoder.decode(invocation.body)
         if event.source == .codePipeline, let job = event.pipelineJob {
-            return await withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds)
-                .handle(job: job, logger: logger)
+            return await withTimeouts(
+                deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId
+            )
+            .handle(job: job, logger: logger)
         }
         let (plan, resolution) = await plan(event)
         for note in event.notes + plan.notes {
@@ -96,7 +100,7 @@ public struct InvalidationHandler: Sendable {
             case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
             }
         }
-        let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds)
+        let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId)
         let submission = bounded.submission
         let before = cloudFront.client.statistics.counts
 
@@ -144,14 +148,29 @@ public struct InvalidationHandler: Sendable {
         // Units with a change in a bucket whose lookup failed are handed back whole.
         let lookupFailed = event.units.filter { unit in unit.changes.contains { resolution.failures[$0.bucket] != nil }
         }
+        // In batch order, each once (a set, not a scan: a failed 10,000-message batch must stay linear).
+        var failedIds: [String] = []
         if event.source == .sqs {
-            // In batch order, each once (a set, not a scan: a failed 10,000-message batch must stay linear).
             var seen = Set<String>()
-            var failedIds: [String] = []
             for id in failed.flatMap(\.0.messageIds) + lookupFailed.compactMap(\.messageId)
             where seen.insert(id).inserted {
                 failedIds.append(id)
             }
+        }
+        var metrics = InvocationMetrics()
+        metrics.distributionIds = plan.invalidations.map(\.distributionId)
+        metrics.changesReceived = event.units.reduce(0) { $0 + $1.changes.count }
+        metrics.pathsSubmitted = done.reduce(0) { $0 + $1.0.paths.count }
+        metrics.billablePaths = done.reduce(0) { $0 + $1.0.billablePaths }
+        metrics.invalidationsCreated = done.count
+        metrics.retries = calls.retries
+        metrics.throttles = calls.throttles
+        metrics.limitWaits = limitWaits
+        metrics.skippedRecords = (event.notes + plan.notes).count
+        metrics.batchItemFailures = failedIds.count
+        logger.raw(metrics.emf(namespace: metricsNamespace, timestamp: now(), context: logger.metadata))
+
+        if event.source == .sqs {
             let items = failedIds.map { JSONValue.object(["itemIdentifier": .string($0)]) }
             return .success(Array(JSON.serialize(.object(["batchItemFailures": .array(items)])).utf8))
         }
@@ -185,14 +204,20 @@ public struct InvalidationHandler: Sendable {
     /// This handler with every request bounded by the invocation's deadline: no attempt starts, and no retry
     /// waits, past the deadline less half a second; waiting for in-progress invalidations stops `deadlineMargin`
     /// before it.
-    func withTimeouts(deadlineMilliseconds: Int64) -> InvalidationHandler {
+    func withTimeouts(deadlineMilliseconds: Int64, traceId: String? = nil) -> InvalidationHandler {
         var copy = self
+        var tracedCloudFront = cloudFront.client
+        tracedCloudFront.traceId = traceId
+        copy.cloudFront = CloudFrontClient(client: tracedCloudFront)
+        var tracedCodePipeline = codePipeline.client
+        tracedCodePipeline.traceId = traceId
+        copy.codePipeline = CodePipelineClient(client: tracedCodePipeline)
         guard deadlineMilliseconds > 0 else { return copy }
         let deadline = Date(timeIntervalSince1970: Double(deadlineMilliseconds) / 1000)
-        var cloudFrontClient = cloudFront.client
+        var cloudFrontClient = copy.cloudFront.client
         cloudFrontClient.deadline = deadline.addingTimeInterval(-0.5)
         copy.cloudFront = CloudFrontClient(client: cloudFrontClient)
-        var codePipelineClient = codePipeline.client
+        var codePipelineClient = copy.codePipeline.client
         codePipelineClient.deadline = deadline.addingTimeInterval(-0.5)
         copy.codePipeline = CodePipelineClient(client: codePipelineClient)
         copy.waitDeadline = deadline.addingTimeInterval(-deadlineMargin.seconds)

@@ -38,9 +38,12 @@ extension InvalidationHandler {
     /// not be delivered, in which case Lambda's retry is the way to deliver it.
     func handle(job: PipelineJob, logger: Logger) async -> InvocationResult {
         let logger = logger.with("jobId", job.id)
+        let before = cloudFront.client.statistics.counts
+        var metrics = InvocationMetrics()
         let outcome: JobOutcome
         if let token = job.continuationToken {
             if let state = PipelineWaitState(token: token) {
+                metrics.distributionIds = state.invalidations.map(\.distributionId)
                 outcome = await poll(state, logger: logger)
             } else {
                 outcome = .failed(
@@ -49,12 +52,17 @@ extension InvalidationHandler {
                     externalId: nil)
             }
         } else {
-            outcome = await start(job, logger: logger)
+            outcome = await start(job, logger: logger, metrics: &metrics)
         }
-        return await report(outcome, job: job, logger: logger)
+        let result = await report(outcome, job: job, logger: logger)
+        let calls = cloudFront.client.statistics.counts - before
+        metrics.retries = calls.retries
+        metrics.throttles = calls.throttles
+        logger.raw(metrics.emf(namespace: metricsNamespace, timestamp: now(), context: logger.metadata))
+        return result
     }
 
-    private func start(_ job: PipelineJob, logger: Logger) async -> JobOutcome {
+    private func start(_ job: PipelineJob, logger: Logger, metrics: inout InvocationMetrics) async -> JobOutcome {
         let request: PipelineRequest
         let planned: [PlannedInvalidation]
         switch Self.plan(job: job, configuredIds: distributionIds, planner: planner) {
@@ -64,10 +72,16 @@ extension InvalidationHandler {
             (request, planned) = plan
         }
         var created: [(PlannedInvalidation, Invalidation)] = []
+        metrics.distributionIds = planned.map(\.distributionId)
         for item in planned {
-            switch await submission.submit(item, logger: logger).result {
+            let submitted = await submission.submit(item, logger: logger)
+            metrics.limitWaits += submitted.limitWaits
+            switch submitted.result {
             case .success(let invalidation):
                 created.append((item, invalidation))
+                metrics.invalidationsCreated += 1
+                metrics.pathsSubmitted += item.paths.count
+                metrics.billablePaths += item.billablePaths
             case .failure(let error):
                 let done = created.map { "\($0.1.id) on \($0.0.distributionId)" }
                 let prefix = done.isEmpty ? "" : "Created \(done.joined(separator: ", ")), but "

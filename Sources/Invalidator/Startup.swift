@@ -96,9 +96,11 @@ public struct Startup: Sendable {
         } catch {
             throw ConfigurationError(variable: error.variable, message: error.description)
         }
-        return InvalidationHandler(
+        var handler = InvalidationHandler(
             resolver: resolver, planner: configuration.planner, cloudFront: try cloudFront(),
             codePipeline: codePipeline)
+        handler.metricsNamespace = configuration.metricsNamespace
+        return handler
     }
 }
 

@@ -103,6 +103,10 @@ public struct Logger: Sendable {
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
 
+    /// Writes `line` as it is, whatever the level: for CloudWatch embedded metrics, which must be a JSON object alone
+    /// on its line.
+    public func raw(_ line: String) { write(line) }
+
     public func trace(
         _ message: @autoclosure () -> String, _ fields: @autoclosure () -> KeyValuePairs<String, String> = [:]
     ) {

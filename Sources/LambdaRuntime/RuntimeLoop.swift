@@ -1,5 +1,11 @@
 import FoundationEssentials
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What a handler makes of one invocation.
 public typealias InvocationResult = Result<[UInt8], FunctionError>
 
@@ -25,6 +31,12 @@ public enum RuntimeLoop {
                 return error
             }
             handled += 1
+            // As Lambda's own runtimes do: the X-Ray trace header of this invocation, for code that reads it.
+            if let traceId = invocation.traceId, !traceId.isEmpty {
+                setenv("_X_AMZN_TRACE_ID", traceId, 1)
+            } else {
+                unsetenv("_X_AMZN_TRACE_ID")
+            }
             let scoped = logger.with("requestId", invocation.requestId)
             let result = await handler(invocation, scoped)
             do {

@@ -223,3 +223,99 @@ extension Logger {
     /// A logger that writes nothing.
     static var none: Logger { Logger(write: { _ in }) }
 }
+
+/// The embedded-metrics line of each invocation, checked against the EMF specification's rules.
+@Suite("Metrics and tracing")
+struct MetricsTests {
+    static let units: Set<String> = [
+        "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits",
+        "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second", "Kilobytes/Second",
+        "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second",
+        "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
+    ]
+
+    /// The EMF rules: `_aws` with an integer millisecond `Timestamp` and `CloudWatchMetrics` directives; a
+    /// namespace of 1-255 characters; dimension sets of at most 30 names, each a top-level string member; at most
+    /// 100 metrics, each named 1-255 characters, with a known unit, and a top-level number.
+    static func validate(_ line: String) throws -> JSONValue {
+        let document = try JSON.parse(Array(line.utf8))
+        let aws = try #require(document["_aws"])
+        let timestamp = try #require(aws["Timestamp"]?.scalarText.flatMap { Int64($0) })
+        #expect(abs(Double(timestamp) / 1000 - Date().timeIntervalSince1970) < 3600)
+        let directives = try #require(aws["CloudWatchMetrics"]?.array)
+        #expect(!directives.isEmpty)
+        for directive in directives {
+            let namespace = try #require(directive["Namespace"]?.string)
+            #expect((1...255).contains(namespace.count))
+            for set in try #require(directive["Dimensions"]?.array) {
+                let names = try #require(set.array)
+                #expect(names.count <= 30)
+                for name in names {
+                    #expect(document[try #require(name.string)]?.string != nil, "dimension \(name) is a string member")
+                }
+            }
+            let metrics = try #require(directive["Metrics"]?.array)
+            #expect((1...100).contains(metrics.count))
+            for metric in metrics {
+                let name = try #require(metric["Name"]?.string)
+                #expect((1...255).contains(name.count))
+                if let unit = metric["Unit"] { #expect(units.contains(unit.string ?? ""), "unit \(unit)") }
+                #expect(document[name]?.scalarText.flatMap { Double($0) } != nil, "metric \(name) is a number")
+            }
+        }
+        return document
+    }
+
+    @Test("one EMF line per invocation, in text and JSON log formats, with the invocation's figures")
+    func emf() async throws {
+        for format in [Logger.Format.text, .json] {
+            let clock = VirtualClock()
+            let cloudFront = try await FakeCloudFront.start(clock: clock)
+            await cloudFront.addDistribution("E1")
+            await cloudFront.script("E1", faults: [.throttling])
+            var handler = try strictHandler(cloudFront, clock: clock)
+            handler.metricsNamespace = "Site/Cache"
+            let lines = RecordingLog()
+            let logger = Logger(level: .error, format: format, write: { line in lines.logger.raw(line) })
+                .with("requestId", "req-emf")
+            let event = sqsEvent([(id: "m1", body: s3Body("a", "docs/index.html")), (id: "bad", body: "{")])
+            _ = await handler.handle(invocation(event, clock: clock, seconds: 30), logger: logger)
+            let emf = lines.all.filter { $0.hasPrefix("{\"_aws\"") }
+            #expect(emf.count == 1, "\(lines.all)")
+            let document = try Self.validate(try #require(emf.first))
+            #expect(document["_aws"]?["CloudWatchMetrics"]?.array?.first?["Namespace"]?.string == "Site/Cache")
+            #expect(document["DistributionId"]?.string == "E1")
+            #expect(document["requestId"]?.string == "req-emf")
+            let figures = [
+                "ChangesReceived": "2", "PathsSubmitted": "3", "BillablePaths": "3", "InvalidationsCreated": "1",
+                "Retries": "1", "Throttles": "1", "SkippedRecords": "1", "BatchItemFailures": "0",
+            ]
+            for (name, value) in figures { #expect(document[name]?.scalarText == value, "\(name)") }
+            await cloudFront.shutdown()
+        }
+    }
+
+    @Test("METRICS_NAMESPACE is checked; AWS/ is reserved")
+    func namespace() throws {
+        #expect(try Configuration(environment: ["METRICS_NAMESPACE": "Site/Cache"]).metricsNamespace == "Site/Cache")
+        #expect(try Configuration(environment: [:]).metricsNamespace == "CloudFrontInvalidator")
+        for bad in ["AWS/CloudFront", String(repeating: "x", count: 256), "naïve"] {
+            #expect(throws: ConfigurationError.self) { try Configuration(environment: ["METRICS_NAMESPACE": bad]) }
+        }
+    }
+
+    @Test("the invocation's trace id goes to AWS as X-Amzn-Trace-Id, unsigned")
+    func traceHeader() async throws {
+        let fake = FakeTransport([.success(.text(201, invalidationXML("I1")))])
+        let handler = try makeHandler(["E1"], fake)
+        let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+        let traced = Invocation(
+            requestId: "r", deadlineMilliseconds: Int64(Date().timeIntervalSince1970 * 1000) + 30_000,
+            traceId: trace, body: Array(s3Body("a").utf8))
+        _ = await handler.handle(traced, logger: Logger.none)
+        let request = try #require(fake.requests.first)
+        #expect(request.headers.first { $0.name == "x-amzn-trace-id" }?.value == trace)
+        let authorization = try #require(request.headers.first { $0.name == "authorization" }?.value)
+        #expect(!authorization.contains("x-amzn-trace-id"))
+    }
+}

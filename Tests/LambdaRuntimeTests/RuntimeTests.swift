@@ -5,6 +5,10 @@ import LambdaRuntime
 import Synchronization
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A scripted Runtime API: hands out the given invocations, records every result.
 final class FakeRuntimeAPIClient: RuntimeAPIClient {
     enum Call: Equatable {
@@ -52,6 +56,23 @@ final class RecordingLog: Sendable {
 
 @Suite("Runtime loop")
 struct RuntimeLoopTests {
+    @Test("each invocation's trace header is set as _X_AMZN_TRACE_ID, and cleared when absent")
+    func traceEnvironment() async {
+        let client = FakeRuntimeAPIClient([
+            Invocation(
+                requestId: "a", deadlineMilliseconds: 42, traceId: "Root=1-5759e988-bd862e3fe1be46a994272793",
+                body: []),
+            Invocation(requestId: "b", deadlineMilliseconds: 43, body: []),
+        ])
+        let seen = Mutex<[String?]>([])
+        await RuntimeLoop.run(client: client, logger: Logger(write: { _ in }), maximumInvocations: 2) { _, _ in
+            let value = getenv("_X_AMZN_TRACE_ID").map { String(cString: $0) }
+            seen.withLock { $0.append(value) }
+            return .success([])
+        }
+        #expect(seen.withLock { $0 } == ["Root=1-5759e988-bd862e3fe1be46a994272793", nil])
+    }
+
     @Test("answers each invocation, reports handler errors, stops when the Runtime API fails")
     func loop() async {
         let client = FakeRuntimeAPIClient([

@@ -1,0 +1,66 @@
+import FoundationEssentials
+import JSONSupport
+
+/// What one invocation did, as CloudWatch metrics: one Embedded Metric Format line per invocation, which CloudWatch
+/// Logs turns into metrics without an API call (and without a permission).
+///
+/// Namespace `METRICS_NAMESPACE` (default `CloudFrontInvalidator`), one dimension, `DistributionId`: the invocation's
+/// distribution, or its distributions joined by commas, or `none`.
+public struct InvocationMetrics: Sendable, Equatable {
+    public var distributionIds: [String] = []
+    public var changesReceived = 0
+    public var pathsSubmitted = 0
+    public var billablePaths = 0
+    public var invalidationsCreated = 0
+    public var retries = 0
+    public var throttles = 0
+    /// Waits for CloudFront's in-progress limits.
+    public var limitWaits = 0
+    public var skippedRecords = 0
+    public var batchItemFailures = 0
+
+    public static let defaultNamespace = "CloudFrontInvalidator"
+
+    public init() {}
+
+    /// The metrics in the order they are declared.
+    public var values: [(name: String, value: Int)] {
+        [
+            ("ChangesReceived", changesReceived), ("PathsSubmitted", pathsSubmitted), ("BillablePaths", billablePaths),
+            ("InvalidationsCreated", invalidationsCreated), ("Retries", retries), ("Throttles", throttles),
+            ("LimitWaits", limitWaits), ("SkippedRecords", skippedRecords), ("BatchItemFailures", batchItemFailures),
+        ]
+    }
+
+    public var dimension: String {
+        distributionIds.isEmpty ? "none" : Array(Set(distributionIds)).sorted().joined(separator: ",")
+    }
+
+    /// The EMF document, on one line, with `context` (the request id) as extra members to search logs by. It has no
+    /// `level` member on purpose: Lambda's log-level filter would drop it below that level, and metrics must always
+    /// be written.
+    public func emf(namespace: String, timestamp: Date, context: [(String, String)] = []) -> String {
+        let definitions = values.map { "{\"Name\":\"\($0.name)\",\"Unit\":\"Count\"}" }.joined(separator: ",")
+        var line = "{\"_aws\":{\"Timestamp\":\(Int64(timestamp.timeIntervalSince1970 * 1000)),"
+        line += "\"CloudWatchMetrics\":[{\"Namespace\":\(JSON.quote(namespace)),\"Dimensions\":[[\"DistributionId\"]],"
+        line += "\"Metrics\":[\(definitions)]}]},\"DistributionId\":\(JSON.quote(dimension))"
+        for (name, value) in values { line += ",\"\(name)\":\(value)" }
+        let names = Set(values.map(\.name) + ["_aws", "DistributionId"])
+        for (key, value) in context where !names.contains(key) {
+            line += "," + JSON.quote(key) + ":" + JSON.quote(value)
+        }
+        return line + "}"
+    }
+
+    /// Why a namespace cannot be used, or nil: CloudWatch takes 1 to 255 characters of letters, digits and
+    /// `.-_/#: `, and reserves `AWS/`.
+    public static func namespaceProblem(_ namespace: String) -> String? {
+        guard (1...255).contains(namespace.count) else { return "must be 1 to 255 characters" }
+        guard !namespace.hasPrefix("AWS/") else { return "must not start with AWS/ (reserved for AWS services)" }
+        let allowed = namespace.unicodeScalars.allSatisfy {
+            $0.isASCII
+                && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-_/#: ".unicodeScalars.contains($0))
+        }
+        return allowed ? nil : "may hold letters, digits and . - _ / # : and spaces only"
+    }
+}
