@@ -5,10 +5,10 @@ SHELL := /bin/bash
 MOTO_DIR := .build/moto
 IAC_TOOLS := .build/iac-tools
 
-.PHONY: help build check lint test demo demo-pipeline deploy-check bench-planner python-deps clean
+.PHONY: help build check lint test demo demo-pipeline deploy-check bench bench-planner python-deps clean
 
 help:
-	@echo "make demo | make demo-pipeline | make test | make build | make lint | make deploy-check | make clean"
+	@echo "make demo | make demo-pipeline | make test | make bench | make build | make lint | make deploy-check | make clean"
 
 python-deps:
 	@scripts/python-deps
@@ -44,6 +44,14 @@ demo: python-deps build
 demo-pipeline: python-deps build
 	swift build
 	scripts/demo-pipeline
+
+# The function against the Python + boto3 baseline (cold starts, latency, memory, size): writes its table into
+# docs/BENCHMARKS.md. A few minutes; not part of make test.
+bench: python-deps build
+	swift build -c release --static-swift-stdlib --product function-benchmark
+	$$(swift build -c release --static-swift-stdlib --show-bin-path)/function-benchmark \
+		--bootstrap .build/artifact/bootstrap --zip artifact.zip --python bench/python-baseline/bootstrap \
+		--output docs/BENCHMARKS.md
 
 # The planner's cost for 10 / 10,000 / 100,000 changes (release build); paste the table into docs/BENCHMARKS.md.
 bench-planner:

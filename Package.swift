@@ -81,6 +81,7 @@ let package = Package(
             dependencies: ["LocalAWS"]
         ),
         .executableTarget(name: "planner-benchmark", dependencies: ["InvalidationCore", "JSONSupport"]),
+        .executableTarget(name: "function-benchmark", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
         .executableTarget(
             name: "lambda-emulator",
             dependencies: [

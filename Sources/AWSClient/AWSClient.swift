@@ -120,6 +120,11 @@ public struct AWSServiceClient: Sendable {
         statistics.record { $0.attempts += 1 }
         let request = signedRequest(method: method, path: path, query: query, headers: headers, body: body)
         let response: HTTPResponse
+        let sent = ContinuousClock.now
+        defer {
+            let waited = ContinuousClock.now - sent
+            statistics.record { $0.awaiting += waited }
+        }
         do {
             response = try await transport.send(request, timeout: timeout)
         } catch {

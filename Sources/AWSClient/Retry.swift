@@ -115,6 +115,8 @@ public final class AWSCallStatistics: Sendable {
         public var attempts = 0
         public var retries = 0
         public var throttles = 0
+        /// Time spent waiting for AWS's answers (not counting backoff).
+        public var awaiting: Duration = .zero
         public init() {}
 
         public static func - (lhs: Counts, rhs: Counts) -> Counts {
@@ -122,6 +124,7 @@ public final class AWSCallStatistics: Sendable {
             result.attempts = lhs.attempts - rhs.attempts
             result.retries = lhs.retries - rhs.retries
             result.throttles = lhs.throttles - rhs.throttles
+            result.awaiting = lhs.awaiting - rhs.awaiting
             return result
         }
     }

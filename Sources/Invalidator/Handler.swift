@@ -85,6 +85,7 @@ public struct InvalidationHandler: Sendable {
     }
 
     public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
+        let started = ContinuousClock.now
         let event = EventDecoder.decode(invocation.body)
         if event.source == .codePipeline, let job = event.pipelineJob {
             return await withTimeouts(
@@ -143,6 +144,8 @@ public struct InvalidationHandler: Sendable {
                 "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
                 "retries": String(calls.retries), "throttles": String(calls.throttles),
                 "limitWaits": String(limitWaits),
+                "milliseconds": Self.milliseconds(ContinuousClock.now - started),
+                "awsMilliseconds": Self.milliseconds(calls.awaiting),
             ])
 
         // Units with a change in a bucket whose lookup failed are handed back whole.
@@ -222,6 +225,13 @@ public struct InvalidationHandler: Sendable {
         copy.codePipeline = CodePipelineClient(client: codePipelineClient)
         copy.waitDeadline = deadline.addingTimeInterval(-deadlineMargin.seconds)
         return copy
+    }
+
+    /// A duration in milliseconds with three decimals, for log lines.
+    static func milliseconds(_ duration: Duration) -> String {
+        let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        let fraction = String(microseconds % 1000)
+        return "\(microseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     /// How planned invalidations are submitted within this invocation.

@@ -21,6 +21,10 @@ public struct SessionReport: Sendable {
     public var timedOut = false
     /// The process's standard output and error (its logs).
     public var logs: String
+    /// From process start to the first invocation's answer (init plus the first invocation's work).
+    public var coldStart: Duration?
+    /// The process's peak resident set (`VmHWM`, kB) just before it was stopped.
+    public var peakResidentKilobytes: Int?
 
     /// The body of each answered invocation, as text.
     public var responses: [String] {
@@ -95,8 +99,10 @@ public enum EmulatorSession {
                 switch await server.nextNotice() {
                 case .outcome(let id, let outcome)?:
                     guard id == requestId else { continue }
+                    let answered = ContinuousClock.now
+                    if report.coldStart == nil { report.coldStart = answered - started }
                     report.invocations.append(
-                        SessionInvocation(requestId: id, outcome: outcome, duration: ContinuousClock.now - queued))
+                        SessionInvocation(requestId: id, outcome: outcome, duration: answered - queued))
                     continue events
                 case .initError(let body)?:
                     report.initError = body
@@ -125,6 +131,7 @@ public enum EmulatorSession {
         if report.exitStatus == nil {
             // Stop the process and wait for its exit notice (not waitUntilExit: a blocked thread of Swift's
             // cooperative pool would stall every other task of the process).
+            report.peakResidentKilobytes = Self.peakResident(pid: process.processIdentifier)
             if process.isRunning { process.terminate() }
             let timer = server.timer(.seconds(10), label: "terminate")
             waiting: while let notice = await server.nextNotice() {
@@ -140,5 +147,14 @@ public enum EmulatorSession {
         try? logHandle.synchronize()
         report.logs = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
         return report
+    }
+
+    /// `VmHWM` of a running process, in kB (Linux).
+    static func peakResident(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return Int(line.dropFirst(6).split(whereSeparator: \.isWhitespace).first ?? "")
+        }
+        return nil
     }
 }
