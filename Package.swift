@@ -49,7 +49,9 @@ let package = Package(
         ),
         .target(
             name: "Invalidator",
-            dependencies: ["InvalidationCore", "AWSClient", "LambdaRuntime"]
+            dependencies: [
+                "InvalidationCore", "AWSClient", "LambdaRuntime", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "CShims"),
         .target(name: "AWSTestSupport", dependencies: ["AWSClient", "FuzzSupport"]),

@@ -13,20 +13,29 @@ import LambdaRuntime
 ///   means someone else used it, or a bug. It is logged as an error with both batches' identities, and submitted once
 ///   more under a reference derived from the conflicting one (deterministic, so a redelivery stays idempotent),
 ///   never retried blindly.
-struct Submission {
-    var cloudFront: CloudFrontClient
+public struct Submission: Sendable {
+    public var cloudFront: CloudFrontClient
     /// Waiting for in-progress invalidations stops here (nil: no waiting at all).
-    var waitDeadline: Date?
-    var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    public var waitDeadline: Date?
+    public var random: @Sendable () -> Double
+
+    public init(
+        cloudFront: CloudFrontClient, waitDeadline: Date?,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.cloudFront = cloudFront
+        self.waitDeadline = waitDeadline
+        self.random = random
+    }
 
     /// The longest single wait for in-progress invalidations to finish.
     static let maximumWait: Duration = .seconds(20)
 
-    struct Outcome {
-        var result: Result<Invalidation, AWSError>
+    public struct Outcome: Sendable {
+        public var result: Result<Invalidation, AWSError>
         /// Waits for in-progress invalidations.
-        var limitWaits = 0
-        var conflicts = 0
+        public var limitWaits = 0
+        public var conflicts = 0
     }
 
     static func isCallerReferenceConflict(_ error: AWSError) -> Bool {
@@ -34,7 +43,7 @@ struct Submission {
             || (error.code == "InvalidArgument" && error.message.lowercased().contains("caller reference"))
     }
 
-    func submit(_ planned: PlannedInvalidation, logger: Logger) async -> Outcome {
+    public func submit(_ planned: PlannedInvalidation, logger: Logger) async -> Outcome {
         var outcome = Outcome(result: .failure(Self.placeholder))
         var reference = planned.callerReference
         while true {

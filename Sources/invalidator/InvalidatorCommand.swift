@@ -17,10 +17,11 @@ struct InvalidatorCommand: AsyncParsableCommand {
         abstract: "Plan and run CloudFront invalidations for S3 changes, as the Lambda function does.",
         discussion: """
             Reads the same environment as the function: CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL, \
-            INDEX_DOCUMENT, LOG_LEVEL, AWS_REGION, the AWS_* credentials and AWS_ENDPOINT_URL[_<SERVICE>].
-            Exit status: 0 success, 1 failure, 64 usage error.
+            MAX_PATHS, INDEX_DOCUMENT, LOG_LEVEL, AWS_REGION, the AWS_* credentials (or AWS_PROFILE and \
+            ~/.aws/credentials) and AWS_ENDPOINT_URL[_<SERVICE>].
+            Exit status: 0 success, 1 failure, 2 a --wait that timed out, 64 usage error.
             """,
-        subcommands: [Plan.self, Invoke.self])
+        subcommands: [Invalidate.self, Status.self, Plan.self, Invoke.self, Events.self])
 
     /// Like ArgumentParser's own `main`, but a usage error is one line on standard error (`invalidator: reason`)
     /// and exit status 64, so scripts can show it as is.

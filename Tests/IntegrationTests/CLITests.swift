@@ -11,10 +11,10 @@ enum CLI {
 
     static let fixtures = Moto.packageRoot.appending(path: "Tests/InvalidationCoreTests/Fixtures")
 
-    static func run(_ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) async throws
-        -> ChildProcess.Result
-    {
-        try await ChildProcess.run(path, arguments, environment: environment)
+    static func run(
+        _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"], stdin: String? = nil
+    ) async throws -> ChildProcess.Result {
+        try await ChildProcess.run(path, arguments, environment: environment, stdin: stdin)
     }
 }
 

@@ -71,17 +71,21 @@ enum ChildProcess {
 
     /// Runs on a thread of its own: waiting for a child must not block Swift concurrency's few cooperative
     /// threads (two on this machine), or every other test's servers and clients stall with it.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Result {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String], stdin: String? = nil
+    ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread {
                 continuation.resume(
-                    with: Swift.Result { try runBlocking(executable, arguments, environment: environment) })
+                    with: Swift.Result {
+                        try runBlocking(executable, arguments, environment: environment, stdin: stdin)
+                    })
             }.start()
         }
     }
 
     private static func runBlocking(
-        _ executable: String, _ arguments: [String], environment: [String: String]
+        _ executable: String, _ arguments: [String], environment: [String: String], stdin: String?
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -91,7 +95,15 @@ enum ChildProcess {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         try process.run()
+        if let stdin {
+            Thread {
+                input.fileHandleForWriting.write(Data(stdin.utf8))
+                try? input.fileHandleForWriting.close()
+            }.start()
+        }
         let errorData = ErrorOutput()
         Thread { errorData.finish(errors.fileHandleForReading.readDataToEndOfFile()) }.start()
         let out = output.fileHandleForReading.readDataToEndOfFile()

@@ -1,0 +1,91 @@
+import FoundationEssentials
+
+/// The AWS shared configuration files, as every AWS tool reads them (for the command line; the Lambda function
+/// takes its credentials from the environment Lambda sets).
+///
+/// `AWS_PROFILE` (else `AWS_DEFAULT_PROFILE`, else `default`) names the profile; credentials come from
+/// `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`, section `[name]`) or `AWS_CONFIG_FILE` (default
+/// `~/.aws/config`, section `[profile name]`, or `[default]`), the region from the config file. Credentials and a
+/// region already in the environment win, as in the SDKs.
+public enum SharedConfig {
+    /// `environment` with what the profile adds: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`
+    /// and `AWS_REGION`, where the environment lacks them.
+    /// - Throws: when a profile named by `AWS_PROFILE` does not exist, or relies on a credential source this tool
+    ///   does not implement (assume-role, SSO, credential_process), naming the variable and saying what to do.
+    public static func environment(
+        overlaying environment: [String: String], readFile: (String) -> String? = Self.read
+    ) throws(EndpointError) -> [String: String] {
+        let explicit =
+            environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? environment["AWS_DEFAULT_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let profile = explicit ?? "default"
+        let variable = environment["AWS_PROFILE"]?.isEmpty == false ? "AWS_PROFILE" : "AWS_DEFAULT_PROFILE"
+        let home = environment["HOME"] ?? ""
+        let credentialsPath = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
+        let configPath = environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
+        let credentials = readFile(credentialsPath).map(parse)?[profile]
+        let config = readFile(configPath).map(parse)?[profile == "default" ? "default" : "profile " + profile]
+        if explicit != nil && credentials == nil && config == nil {
+            throw EndpointError(
+                variable: variable,
+                description: "\(variable): profile \(profile) is in neither \(credentialsPath) nor \(configPath)")
+        }
+        var result = environment
+        let hasKeys =
+            !(environment["AWS_ACCESS_KEY_ID"] ?? "").isEmpty
+            && !(environment["AWS_SECRET_ACCESS_KEY"] ?? "").isEmpty
+        if !hasKeys {
+            let source = credentials?["aws_access_key_id"] != nil ? credentials : config
+            if let keyId = source?["aws_access_key_id"], let secret = source?["aws_secret_access_key"] {
+                result["AWS_ACCESS_KEY_ID"] = keyId
+                result["AWS_SECRET_ACCESS_KEY"] = secret
+                result["AWS_SESSION_TOKEN"] = source?["aws_session_token"]
+            } else if let section = config ?? credentials,
+                let unsupported = [
+                    "role_arn", "sso_session", "sso_start_url", "credential_process", "web_identity_token_file",
+                ]
+                .first(where: { section[$0] != nil })
+            {
+                throw EndpointError(
+                    variable: variable,
+                    description: "\(variable): profile \(profile) gets its credentials through \(unsupported), which "
+                        + "this tool does not implement; export them first (aws configure export-credentials "
+                        + "--profile \(profile) --format env)")
+            }
+        }
+        let hasRegion = !(environment["AWS_REGION"] ?? "").isEmpty || !(environment["AWS_DEFAULT_REGION"] ?? "").isEmpty
+        if !hasRegion, let region = config?["region"] ?? credentials?["region"] {
+            result["AWS_REGION"] = region
+        }
+        return result
+    }
+
+    /// The sections of an INI file: `[name]` -> key -> value. Comments (`#`, `;`) and blank lines are skipped;
+    /// keys are lower-cased; indented lines (nested settings such as `s3 =` blocks) are skipped.
+    public static func parse(_ text: String) -> [String: [String: String]] {
+        var sections: [String: [String: String]] = [:]
+        var current: String?
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            if rawLine.first == " " || rawLine.first == "\t" { continue }
+            let line = Substring(rawLine).trimmingCharacters()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("["), line.hasSuffix("]") {
+                let name = Substring(line.dropFirst().dropLast()).trimmingCharacters()
+                let words = name.split(separator: " ", omittingEmptySubsequences: true)
+                let section = words.joined(separator: " ")
+                if sections[section] == nil { sections[section] = [:] }
+                current = section
+                continue
+            }
+            guard let current, let equals = line.firstIndex(of: "=") else { continue }
+            let key = Substring(line[..<equals]).trimmingCharacters().lowercased()
+            let value = Substring(line[line.index(after: equals)...]).trimmingCharacters()
+            sections[current]?[key] = value
+        }
+        return sections
+    }
+
+    public static func read(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
