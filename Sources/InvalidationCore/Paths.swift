@@ -14,6 +14,10 @@ public enum ObjectKey {
     /// key into `A`.
     public static func decodeNotificationKey(_ raw: String) throws(KeyError) -> String {
         guard !raw.isEmpty else { throw KeyError(description: "empty key") }
+        // Most keys have nothing encoded: they decode to themselves.
+        if !raw.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            return try validate(raw)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.utf8.count)
         var iterator = raw.utf8.makeIterator()
@@ -134,6 +138,19 @@ public enum CloudFrontPath {
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
+    /// Whether `text`'s UTF-8 starts with `prefix`'s (`text.utf8.starts(with: prefix.utf8)`, comparing memory).
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        var text = text
+        var prefix = prefix
+        return text.withUTF8 { text in
+            prefix.withUTF8 { prefix in
+                guard text.count >= prefix.count else { return false }
+                for index in 0..<prefix.count where text[index] != prefix[index] { return false }
+                return true
+            }
+        }
+    }
+
     /// Whether a path ends in CloudFront's wildcard (it then counts against the 15 wildcards in progress).
     public static func isWildcard(_ path: String) -> Bool { path.utf8.last == UInt8(ascii: "*") }
 
@@ -187,7 +204,7 @@ public enum CloudFrontPath {
         if forms.queryVariants, !isWildcard(own) { own += "*" }
         result.insert(own, at: 0)
         if let indexDocument, !indexDocument.isEmpty, key.utf8.count >= indexDocument.utf8.count,
-            key.utf8.reversed().starts(with: indexDocument.utf8.reversed())
+            key.utf8.suffix(indexDocument.utf8.count).elementsEqual(indexDocument.utf8)
         {
             let keyBytes = key.utf8
             let directoryEnd = keyBytes.index(keyBytes.endIndex, offsetBy: -indexDocument.utf8.count)
