@@ -212,15 +212,16 @@ public enum EventDecoder {
             notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
             return []
         }
-        let identity = joinIdentity([
-            identityPrefix + "s3", bucket, rawKey, eventName,
-            object?["sequencer"]?.scalarText ?? "",
-            (object?["eTag"] ?? object?["etag"])?.scalarText ?? "",
-            object?["versionId"]?.scalarText ?? "",
-            record["eventTime"]?.scalarText ?? "",
-            record["responseElements"]?["x-amz-request-id"]?.scalarText ?? "",
-        ])
-        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity)]
+        var identity = Identity(identityPrefix + "s3", capacity: bucket.utf8.count + rawKey.utf8.count + 96)
+        identity.add(bucket)
+        identity.add(rawKey)
+        identity.add(eventName)
+        identity.add(object?["sequencer"])
+        identity.add(object?["eTag"] ?? object?["etag"])
+        identity.add(object?["versionId"])
+        identity.add(record["eventTime"])
+        identity.add(record["responseElements"]?["x-amz-request-id"])
+        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity.text)]
     }
 
     // MARK: - EventBridge
@@ -261,28 +262,42 @@ public enum EventDecoder {
             notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
             return []
         }
-        let identity = joinIdentity([
-            identityPrefix + "eb", event["id"]?.scalarText ?? "", bucket, key, detailType,
-            object?["sequencer"]?.scalarText ?? "",
-            (object?["etag"] ?? object?["eTag"])?.scalarText ?? "",
-            object?["version-id"]?.scalarText ?? "",
-            event["time"]?.scalarText ?? "",
-            detail?["request-id"]?.scalarText ?? "",
-        ])
-        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity)]
+        var identity = Identity(identityPrefix + "eb", capacity: bucket.utf8.count + key.utf8.count + 128)
+        identity.add(event["id"])
+        identity.add(bucket)
+        identity.add(key)
+        identity.add(detailType)
+        identity.add(object?["sequencer"])
+        identity.add(object?["etag"] ?? object?["eTag"])
+        identity.add(object?["version-id"])
+        identity.add(event["time"])
+        identity.add(detail?["request-id"])
+        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity.text)]
     }
 
     // MARK: - Helpers
 
-    /// `parts.joined(separator: "|")`, built in one allocation.
-    private static func joinIdentity(_ parts: [String]) -> String {
-        var identity = ""
-        identity.reserveCapacity(parts.reduce(parts.count) { $0 + $1.utf8.count })
-        for (index, part) in parts.enumerated() {
-            if index > 0 { identity += "|" }
-            identity += part
+    /// A change's identity: its parts joined by `|`, a missing or non-scalar part empty; built as bytes, the
+    /// scalars copied from the event as they are (as `scalarText` would render them) without a String each.
+    struct Identity {
+        var bytes: [UInt8] = []
+
+        init(_ first: String, capacity: Int) {
+            bytes.reserveCapacity(first.utf8.count + capacity)
+            bytes.append(contentsOf: first.utf8)
         }
-        return identity
+
+        mutating func add(_ part: String) {
+            bytes.append(UInt8(ascii: "|"))
+            bytes.append(contentsOf: part.utf8)
+        }
+
+        mutating func add<Value: EventJSON>(_ part: Value?) {
+            bytes.append(UInt8(ascii: "|"))
+            part?.appendScalarText(to: &bytes)
+        }
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     private static func testEventNote<Value: EventJSON>(_ json: Value, record: String) -> RecordNote {
@@ -314,12 +329,17 @@ protocol EventJSON {
     var stringBytes: [UInt8]? { get }
     /// The value as `JSON.parse` gives it.
     var value: JSONValue { get }
+    /// Appends `scalarText`'s UTF-8, if any.
+    func appendScalarText(to bytes: inout [UInt8])
 }
 
 extension JSONValue: EventJSON {
     func isString(_ text: String) -> Bool { string == text }
     var stringBytes: [UInt8]? { string.map { Array($0.utf8) } }
     var value: JSONValue { self }
+    func appendScalarText(to bytes: inout [UInt8]) {
+        if let text = scalarText { bytes.append(contentsOf: text.utf8) }
+    }
 }
 
 extension JSONNode: EventJSON {}

@@ -382,14 +382,13 @@ package final class JSONDocument {
     }
 
     package let bytes: [UInt8]
-    var entries: [Entry] = []
+    let entries: [Entry]
 
     /// Parses `bytes`; the document keeps them.
     package init(bytes: [UInt8]) throws(JSONError) {
-        self.bytes = bytes
         var entries: [Entry] = []
         entries.reserveCapacity(bytes.count / 12 + 4)
-        let result: JSONError? = bytes.withUnsafeBufferPointer { pointer in
+        let result: Result<[Entry], JSONError> = bytes.withUnsafeBufferPointer { pointer in
             var parser = TapeParser(bytes: pointer, entries: entries)
             entries = []
             do throws(JSONError) {
@@ -398,13 +397,12 @@ package final class JSONDocument {
                 parser.skipWhitespace()
                 guard parser.index == pointer.count else { throw parser.error("unexpected data after the JSON value") }
             } catch {
-                return error
+                return .failure(error)
             }
-            entries = parser.entries
-            return nil
+            return .success(parser.entries)
         }
-        if let result { throw result }
-        self.entries = entries
+        self.bytes = bytes
+        self.entries = try result.get()
     }
 
     /// The top-level value.
@@ -457,52 +455,60 @@ package final class JSONDocument {
         var index = Int(entry.start)
         let end = Int(entry.end)
         if entry.flags & 1 == 0 { return Array(bytes[index..<end]) }
-        var out: [UInt8] = []
-        out.reserveCapacity(end - index)
-        bytes.withUnsafeBufferPointer { bytes in
-            func hex4(_ at: Int) -> UInt32 {
-                var value: UInt32 = 0
-                for offset in 0..<4 {
-                    let byte = bytes[at + offset]
-                    let digit: UInt32
-                    switch byte {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-                    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-                    default: digit = UInt32(byte - UInt8(ascii: "A") + 10)
+        // Decoded, a string is never longer than its escaped form.
+        return [UInt8](unsafeUninitializedCapacity: end - index) { out, count in
+            bytes.withUnsafeBufferPointer { bytes in
+                func hex4(_ at: Int) -> UInt32 {
+                    var value: UInt32 = 0
+                    for offset in 0..<4 {
+                        let byte = bytes[at + offset]
+                        let digit: UInt32
+                        switch byte {
+                        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                        default: digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                        }
+                        value = value << 4 | digit
                     }
-                    value = value << 4 | digit
+                    return value
                 }
-                return value
-            }
-            while index < end {
-                guard bytes[index] == UInt8(ascii: "\\") else {
-                    let run = index
-                    while index < end, bytes[index] != UInt8(ascii: "\\") { index += 1 }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
-                    continue
-                }
-                let escape = bytes[index + 1]
-                index += 2
-                switch escape {
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = hex4(index)
-                    index += 4
-                    if (0xD800...0xDBFF).contains(scalar) {
-                        let low = hex4(index + 2)
-                        index += 6
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                var written = 0
+                while index < end {
+                    let byte = bytes[index]
+                    guard byte == UInt8(ascii: "\\") else {
+                        out[written] = byte
+                        written += 1
+                        index += 1
+                        continue
                     }
-                    UTF8.encode(Unicode.Scalar(scalar)!) { out.append($0) }
-                default: out.append(escape)  // `"`, `\`, `/`
+                    let escape = bytes[index + 1]
+                    index += 2
+                    switch escape {
+                    case UInt8(ascii: "b"): out[written] = 0x08
+                    case UInt8(ascii: "f"): out[written] = 0x0C
+                    case UInt8(ascii: "n"): out[written] = 0x0A
+                    case UInt8(ascii: "r"): out[written] = 0x0D
+                    case UInt8(ascii: "t"): out[written] = 0x09
+                    case UInt8(ascii: "u"):
+                        var scalar = hex4(index)
+                        index += 4
+                        if (0xD800...0xDBFF).contains(scalar) {
+                            let low = hex4(index + 2)
+                            index += 6
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        UTF8.encode(Unicode.Scalar(scalar)!) {
+                            out[written] = $0
+                            written += 1
+                        }
+                        continue
+                    default: out[written] = escape  // `"`, `\`, `/`
+                    }
+                    written += 1
                 }
+                count = written
             }
         }
-        return out
     }
 
     /// The value at `index` as `JSON.parse` gives it.
@@ -590,6 +596,18 @@ package struct JSONNode {
         case .true: return "true"
         case .false: return "false"
         default: return nil
+        }
+    }
+
+    /// Appends `scalarText`'s UTF-8, if any, decoded straight from the document.
+    package func appendScalarText(to out: inout [UInt8]) {
+        let entry = document.entries[index]
+        switch entry.kind {
+        case .string where entry.flags & 1 != 0: out.append(contentsOf: document.unescaped(at: index))
+        case .string, .number: out.append(contentsOf: document.bytes[Int(entry.start)..<Int(entry.end)])
+        case .true: out.append(contentsOf: "true".utf8)
+        case .false: out.append(contentsOf: "false".utf8)
+        default: break
         }
     }
 
@@ -757,6 +775,23 @@ private struct TapeParser {
         String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) != nil
     }
 
+    /// Skips 8 bytes at a time while none is a quote, a backslash, a control character or outside ASCII (bytes
+    /// the string loops would step over one by one, changing nothing but the index).
+    mutating func skipPlainBlocks() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte's high bit: a quote or backslash (zero after the xor), a control character, or not ASCII.
+            let special =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word
+            if special & (ones &* 0x80) != 0 { return }
+            index += 8
+        }
+    }
+
     /// Validates as `Parser.parseString` does. Decoded, a string is its raw runs with each escape's UTF-8 between
     /// them; an escape decodes to whole characters, so the decoded string is valid UTF-8 exactly when every raw run
     /// is, and the check runs per run (reported where `Parser` reports it: at the closing quote, or after it).
@@ -765,6 +800,7 @@ private struct TapeParser {
         let start = index
         var high: UInt8 = 0
         // Fast path: no escapes.
+        skipPlainBlocks()
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -817,6 +853,7 @@ private struct TapeParser {
             default:
                 let start = index
                 var runHigh: UInt8 = 0
+                skipPlainBlocks()
                 while index < bytes.count {
                     let next = bytes[index]
                     if next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") { break }
