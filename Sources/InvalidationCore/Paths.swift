@@ -15,9 +15,11 @@ public enum ObjectKey {
     public static func decodeNotificationKey(_ raw: String) throws(KeyError) -> String {
         guard !raw.isEmpty else { throw KeyError(description: "empty key") }
         // Most keys have nothing encoded: they decode to themselves.
-        if !raw.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
-            return try validate(raw)
+        var scan = raw
+        let encoded = scan.withUTF8 { bytes in
+            bytes.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }
         }
+        if !encoded { return try validate(raw) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.utf8.count)
         var iterator = raw.utf8.makeIterator()
@@ -79,25 +81,34 @@ public enum CloudFrontPath {
 
     /// `forKey` over the key's UTF-8 bytes.
     public static func forKey(_ key: some Collection<UInt8>) -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "/")]
-        bytes.reserveCapacity(key.count + 16)
-        for byte in key {
-            if byte == UInt8(ascii: "*") {
-                bytes.append(byte)
-                break
+        // Written straight into the string: at most three bytes per key byte, and the slash.
+        let path = String(unsafeUninitializedCapacity: 1 + 3 * key.count) { bytes in
+            bytes[0] = UInt8(ascii: "/")
+            var count = 1
+            for byte in key {
+                if byte == UInt8(ascii: "*") {
+                    bytes[count] = byte
+                    count += 1
+                    break
+                }
+                if needsEncoding(byte) {
+                    bytes[count] = UInt8(ascii: "%")
+                    bytes[count + 1] = hexDigit(byte >> 4)
+                    bytes[count + 2] = hexDigit(byte & 0x0F)
+                    count += 3
+                } else {
+                    bytes[count] = byte
+                    count += 1
+                }
             }
-            if needsEncoding(byte) {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
-            } else {
-                bytes.append(byte)
-            }
+            return count
         }
-        return limited(String(decoding: bytes, as: UTF8.self))
+        return limited(path)
     }
 
-    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    }
 
     /// Normalises a URL path a person wrote (a pipeline's `paths`): characters CloudFront needs encoded are
     /// percent-encoded as for keys, but a valid `%XX` already there is kept (never encoded twice), and `?` stays: it

@@ -96,7 +96,16 @@ public enum Planner {
             /// The units with at least one path here, ascending.
             var units: [Int] = []
             var identities: [String] = []
+
+            init(id: String, expectedChanges: Int) {
+                self.id = id
+                pathNumbers.reserveCapacity(expectedChanges)
+                paths.reserveCapacity(expectedChanges)
+                pathUnits.reserveCapacity(expectedChanges)
+                identities.reserveCapacity(expectedChanges)
+            }
         }
+        let changeCount = event.units.reduce(0) { $0 + $1.changes.count }
         var targets: [Target] = []
         var targetNumbers: [String: Int] = [:]
         var notes: [RecordNote] = []
@@ -118,7 +127,7 @@ public enum Planner {
                     bucketTargets = resolve(change.bucket).map { target in
                         if let number = targetNumbers[target.distributionId] { return (target, number) }
                         targetNumbers[target.distributionId] = targets.count
-                        targets.append(Target(id: target.distributionId))
+                        targets.append(Target(id: target.distributionId, expectedChanges: changeCount))
                         return (target, targets.count - 1)
                     }
                     resolved[change.bucket] = bucketTargets
@@ -170,7 +179,7 @@ public enum Planner {
             let id = target.id
             let identities = sortedUnique(target.identities)
             let identityDigest = digest(identities)
-            let exact = target.paths.sorted()
+            let exact = sortedStrings(target.paths)
             let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
             let chunks = split(paths, settings: settings)
             for (chunkIndex, chunk) in chunks.enumerated() {
@@ -255,11 +264,49 @@ public enum Planner {
     /// `Array(Set(strings)).sorted()`, without hashing: a stable sort, then the first of each run of equal strings
     /// (the one a set would have kept).
     static func sortedUnique(_ strings: [String]) -> [String] {
-        let sorted = strings.sorted()
+        let sorted = sortedStrings(strings)
         var unique: [String] = []
         unique.reserveCapacity(sorted.count)
         for string in sorted where unique.last != string { unique.append(string) }
         return unique
+    }
+
+    /// `strings.sorted()`. ASCII strings compare as their bytes do, so when all are ASCII they are sorted by
+    /// comparing bytes eight at a time in one buffer (equal strings keep their order, as the stable sort keeps it);
+    /// otherwise by `<`.
+    static func sortedStrings(_ strings: [String]) -> [String] {
+        var bytes: [UInt8] = []
+        var offsets: [Int] = [0]
+        offsets.reserveCapacity(strings.count + 1)
+        bytes.reserveCapacity(strings.reduce(0) { $0 + $1.utf8.count })
+        for string in strings {
+            bytes.append(contentsOf: string.utf8)
+            offsets.append(bytes.count)
+        }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return strings.sorted() }
+        let order = bytes.withUnsafeBufferPointer { buffer -> [Int] in
+            guard let base = buffer.baseAddress else { return Array(strings.indices) }
+            return strings.indices.sorted { first, second in
+                let a = base + offsets[first]
+                let b = base + offsets[second]
+                let aCount = offsets[first + 1] - offsets[first]
+                let bCount = offsets[second + 1] - offsets[second]
+                let common = min(aCount, bCount)
+                var index = 0
+                while index + 8 <= common {
+                    let x = UInt64(bigEndian: UnsafeRawPointer(a + index).loadUnaligned(as: UInt64.self))
+                    let y = UInt64(bigEndian: UnsafeRawPointer(b + index).loadUnaligned(as: UInt64.self))
+                    if x != y { return x < y }
+                    index += 8
+                }
+                while index < common {
+                    if a[index] != b[index] { return a[index] < b[index] }
+                    index += 1
+                }
+                return aCount != bCount ? aCount < bCount : first < second
+            }
+        }
+        return order.map { strings[$0] }
     }
 
     private static func digest(_ lines: [String]) -> SHA256.Digest {
