@@ -151,15 +151,14 @@ public enum CloudFrontPath {
 
     /// Whether `text`'s UTF-8 starts with `prefix`'s (`text.utf8.starts(with: prefix.utf8)`, comparing memory).
     static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
-        var text = text
-        var prefix = prefix
-        return text.withUTF8 { text in
-            prefix.withUTF8 { prefix in
+        let result = text.utf8.withContiguousStorageIfAvailable { text in
+            prefix.utf8.withContiguousStorageIfAvailable { prefix in
                 guard text.count >= prefix.count else { return false }
                 for index in 0..<prefix.count where text[index] != prefix[index] { return false }
                 return true
             }
         }
+        return (result ?? nil) ?? text.utf8.starts(with: prefix.utf8)
     }
 
     /// Whether a path ends in CloudFront's wildcard (it then counts against the 15 wildcards in progress).

@@ -111,6 +111,8 @@ public enum Planner {
         var notes: [RecordNote] = []
         /// Per bucket: its targets, and each target's number in `targets`.
         var resolved: [String: [(target: DistributionTarget, number: Int)]] = [:]
+        /// Batches are mostly one bucket: its targets without hashing its name per change.
+        var lastBucket: (bucket: String, targets: [(target: DistributionTarget, number: Int)])?
         var unservedBuckets: Set<String> = []
         var excluded = 0
         var covered = 0
@@ -121,7 +123,9 @@ public enum Planner {
                     continue
                 }
                 let bucketTargets: [(target: DistributionTarget, number: Int)]
-                if let known = resolved[change.bucket] {
+                if let last = lastBucket, last.bucket == change.bucket {
+                    bucketTargets = last.targets
+                } else if let known = resolved[change.bucket] {
                     bucketTargets = known
                 } else {
                     bucketTargets = resolve(change.bucket).map { target in
@@ -132,6 +136,7 @@ public enum Planner {
                     }
                     resolved[change.bucket] = bucketTargets
                 }
+                lastBucket = (change.bucket, bucketTargets)
                 guard !bucketTargets.isEmpty else {
                     if unservedBuckets.insert(change.bucket).inserted {
                         notes.append(

@@ -474,11 +474,20 @@ package final class JSONDocument {
                 }
                 var written = 0
                 while index < end {
-                    let byte = bytes[index]
-                    guard byte == UInt8(ascii: "\\") else {
-                        out[written] = byte
-                        written += 1
-                        index += 1
+                    guard bytes[index] == UInt8(ascii: "\\") else {
+                        // Copy the run up to the next backslash at once, finding it eight bytes at a time.
+                        let run = index
+                        let ones: UInt64 = 0x0101_0101_0101_0101
+                        while index + 8 <= end {
+                            let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                            let backslash = word ^ (ones &* 0x5C)
+                            if (backslash &- ones) & ~backslash & (ones &* 0x80) != 0 { break }
+                            index += 8
+                        }
+                        while index < end, bytes[index] != UInt8(ascii: "\\") { index += 1 }
+                        UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
+                            from: bytes.baseAddress! + run, byteCount: index - run)
+                        written += index - run
                         continue
                     }
                     let escape = bytes[index + 1]
