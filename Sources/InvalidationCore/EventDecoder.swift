@@ -7,32 +7,37 @@ import JSONSupport
 /// record never costs the good records around it.
 public enum EventDecoder {
     public static func decode(_ payload: some Collection<UInt8>) -> DecodedEvent {
-        let json: JSONValue
+        // Walked in place: only the fields read are decoded, and no dictionary is built per JSON object.
+        let document: JSONDocument
         do {
-            json = try JSON.parse(payload)
+            document = try JSONDocument(bytes: payload as? [UInt8] ?? Array(payload))
         } catch {
             return DecodedEvent(
                 source: .unrecognised, units: [],
                 notes: [RecordNote(record: "event", reason: "event is not JSON (\(error))", severity: .rejected)])
         }
-        return decode(json)
+        return decode(event: document.root)
     }
 
     public static func decode(_ json: JSONValue) -> DecodedEvent {
-        guard case .object(let members) = json else {
+        decode(event: json)
+    }
+
+    private static func decode<Value: EventJSON>(event json: Value) -> DecodedEvent {
+        guard json.isObject else {
             return DecodedEvent(
                 source: .unrecognised, units: [],
                 notes: [RecordNote(record: "event", reason: "event is not a JSON object", severity: .ignored)])
         }
-        if members["CodePipeline.job"] != nil {
-            guard let job = PipelineJob(event: json) else {
+        if json["CodePipeline.job"] != nil {
+            guard let job = PipelineJob(event: json.value) else {
                 return DecodedEvent(
                     source: .codePipeline, units: [],
                     notes: [RecordNote(record: "event", reason: "CodePipeline job without an id", severity: .rejected)])
             }
             return DecodedEvent(source: .codePipeline, units: [], notes: [], pipelineJob: job)
         }
-        if let records = members["Records"] {
+        if let records = json["Records"] {
             return decodeRecords(records)
         }
         if isEventBridgeS3(json) {
@@ -43,20 +48,20 @@ public enum EventDecoder {
                 source: .eventBridge, units: [DeliveryUnit(messageId: nil, label: label, changes: changes)],
                 notes: notes)
         }
-        if json["Event"]?.string == "s3:TestEvent" {
+        if json["Event"]?.isString("s3:TestEvent") == true {
             return DecodedEvent(source: .s3TestEvent, units: [], notes: [testEventNote(json, record: "event")])
         }
         return DecodedEvent(
             source: .unrecognised, units: [],
             notes: [
                 RecordNote(
-                    record: "event", reason: "not an S3 change event (\(describeKeys(members)))", severity: .ignored)
+                    record: "event", reason: "not an S3 change event (\(describeKeys(json)))", severity: .ignored)
             ])
     }
 
     // MARK: - Records[] envelopes
 
-    private static func decodeRecords(_ records: JSONValue) -> DecodedEvent {
+    private static func decodeRecords<Value: EventJSON>(_ records: Value) -> DecodedEvent {
         guard let list = records.array else {
             return DecodedEvent(
                 source: .unrecognised, units: [],
@@ -67,7 +72,9 @@ public enum EventDecoder {
         var notes: [RecordNote] = []
         units.reserveCapacity(list.count)
         for (index, record) in list.enumerated() {
-            if record["body"] != nil && (record["eventSource"]?.string == "aws:sqs" || record["messageId"] != nil) {
+            if record["body"] != nil
+                && (record["eventSource"]?.isString("aws:sqs") == true || record["messageId"] != nil)
+            {
                 source = .sqs
                 units.append(sqsUnit(record, index: index, notes: &notes))
             } else if record["s3"] != nil {
@@ -79,7 +86,7 @@ public enum EventDecoder {
                 if source == .unrecognised { source = .sns }
                 let label = "record \(index) (SNS message \(sns["MessageId"]?.scalarText ?? "without id"))"
                 var changes: [ObjectChange] = []
-                if let message = sns["Message"]?.string {
+                if let message = sns["Message"]?.stringBytes {
                     let prefix = "sns:\(sns["MessageId"]?.scalarText ?? "")|"
                     changes = documentChanges(
                         text: message, label: label, identityPrefix: prefix, allowEnvelope: false, notes: &notes)
@@ -99,10 +106,12 @@ public enum EventDecoder {
         return DecodedEvent(source: source, units: units, notes: notes)
     }
 
-    private static func sqsUnit(_ record: JSONValue, index: Int, notes: inout [RecordNote]) -> DeliveryUnit {
+    private static func sqsUnit<Value: EventJSON>(_ record: Value, index: Int, notes: inout [RecordNote])
+        -> DeliveryUnit
+    {
         let messageId = record["messageId"]?.scalarText
         let label = messageId.map { "message \($0)" } ?? "record \(index)"
-        guard let body = record["body"]?.string else {
+        guard let body = record["body"]?.stringBytes else {
             notes.append(RecordNote(record: label, reason: "SQS message body is not a string", severity: .rejected))
             return DeliveryUnit(messageId: messageId, label: label, changes: [])
         }
@@ -114,23 +123,25 @@ public enum EventDecoder {
 
     // MARK: - Message bodies
 
-    /// Decodes a JSON document found inside a string (an SQS body, an SNS Message).
+    /// Decodes a JSON document found inside a string (an SQS body, an SNS Message), given as its UTF-8 bytes.
     private static func documentChanges(
-        text: String, label: String, identityPrefix: String, allowEnvelope: Bool, notes: inout [RecordNote]
+        text: [UInt8], label: String, identityPrefix: String, allowEnvelope: Bool, notes: inout [RecordNote]
     ) -> [ObjectChange] {
-        let document: JSONValue
+        let parsed: JSONDocument
         do {
-            document = try JSON.parse(text)
+            parsed = try JSONDocument(bytes: text)
         } catch {
             notes.append(RecordNote(record: label, reason: "message is not JSON (\(error))", severity: .rejected))
             return []
         }
+        let document = parsed.root
         if let records = document["Records"] {
             guard let list = records.array else {
                 notes.append(RecordNote(record: label, reason: "\"Records\" is not an array", severity: .rejected))
                 return []
             }
             var changes: [ObjectChange] = []
+            changes.reserveCapacity(list.count)
             for (index, record) in list.enumerated() {
                 let recordLabel = list.count == 1 ? label : "\(label) record \(index)"
                 guard record["s3"] != nil else {
@@ -145,28 +156,29 @@ public enum EventDecoder {
             }
             return changes
         }
-        if document["Event"]?.string == "s3:TestEvent" {
+        if document["Event"]?.isString("s3:TestEvent") == true {
             notes.append(testEventNote(document, record: label))
             return []
         }
         if isEventBridgeS3(document) {
             return eventBridgeChanges(document, label: label, identityPrefix: identityPrefix, notes: &notes)
         }
-        if allowEnvelope, document["Type"]?.string == "Notification", let message = document["Message"]?.string {
+        if allowEnvelope, document["Type"]?.isString("Notification") == true,
+            let message = document["Message"]?.stringBytes
+        {
             let prefix = identityPrefix + "sns:\(document["MessageId"]?.scalarText ?? "")|"
             return documentChanges(
                 text: message, label: label, identityPrefix: prefix, allowEnvelope: false, notes: &notes)
         }
-        let keys: String
-        if case .object(let members) = document { keys = describeKeys(members) } else { keys = "not an object" }
+        let keys = document.isObject ? describeKeys(document) : "not an object"
         notes.append(RecordNote(record: label, reason: "not an S3 change (\(keys))", severity: .rejected))
         return []
     }
 
     // MARK: - S3 notification records
 
-    private static func s3RecordChanges(
-        _ record: JSONValue, label: String, identityPrefix: String, notes: inout [RecordNote]
+    private static func s3RecordChanges<Value: EventJSON>(
+        _ record: Value, label: String, identityPrefix: String, notes: inout [RecordNote]
     ) -> [ObjectChange] {
         guard let eventName = record["eventName"]?.string else {
             notes.append(RecordNote(record: label, reason: "S3 record has no eventName", severity: .rejected))
@@ -200,25 +212,26 @@ public enum EventDecoder {
             notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
             return []
         }
-        let identity = [
-            identityPrefix + "s3", bucket, rawKey, eventName,
-            object?["sequencer"]?.scalarText ?? "",
-            (object?["eTag"] ?? object?["etag"])?.scalarText ?? "",
-            object?["versionId"]?.scalarText ?? "",
-            record["eventTime"]?.scalarText ?? "",
-            record["responseElements"]?["x-amz-request-id"]?.scalarText ?? "",
-        ].joined(separator: "|")
-        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity)]
+        var identity = Identity(identityPrefix + "s3", capacity: bucket.utf8.count + rawKey.utf8.count + 96)
+        identity.add(bucket)
+        identity.add(rawKey)
+        identity.add(eventName)
+        identity.add(object?["sequencer"])
+        identity.add(object?["eTag"] ?? object?["etag"])
+        identity.add(object?["versionId"])
+        identity.add(record["eventTime"])
+        identity.add(record["responseElements"]?["x-amz-request-id"])
+        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity.text)]
     }
 
     // MARK: - EventBridge
 
-    private static func isEventBridgeS3(_ json: JSONValue) -> Bool {
-        json["source"]?.string == "aws.s3" && json["detail-type"] != nil
+    private static func isEventBridgeS3<Value: EventJSON>(_ json: Value) -> Bool {
+        json["source"]?.isString("aws.s3") == true && json["detail-type"] != nil
     }
 
-    private static func eventBridgeChanges(
-        _ event: JSONValue, label: String, identityPrefix: String, notes: inout [RecordNote]
+    private static func eventBridgeChanges<Value: EventJSON>(
+        _ event: Value, label: String, identityPrefix: String, notes: inout [RecordNote]
     ) -> [ObjectChange] {
         let detailType = event["detail-type"]?.string ?? ""
         let kind: ChangeKind
@@ -249,29 +262,84 @@ public enum EventDecoder {
             notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
             return []
         }
-        let identity = [
-            identityPrefix + "eb", event["id"]?.scalarText ?? "", bucket, key, detailType,
-            object?["sequencer"]?.scalarText ?? "",
-            (object?["etag"] ?? object?["eTag"])?.scalarText ?? "",
-            object?["version-id"]?.scalarText ?? "",
-            event["time"]?.scalarText ?? "",
-            detail?["request-id"]?.scalarText ?? "",
-        ].joined(separator: "|")
-        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity)]
+        var identity = Identity(identityPrefix + "eb", capacity: bucket.utf8.count + key.utf8.count + 128)
+        identity.add(event["id"])
+        identity.add(bucket)
+        identity.add(key)
+        identity.add(detailType)
+        identity.add(object?["sequencer"])
+        identity.add(object?["etag"] ?? object?["eTag"])
+        identity.add(object?["version-id"])
+        identity.add(event["time"])
+        identity.add(detail?["request-id"])
+        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity.text)]
     }
 
     // MARK: - Helpers
 
-    private static func testEventNote(_ json: JSONValue, record: String) -> RecordNote {
+    /// A change's identity: its parts joined by `|`, a missing or non-scalar part empty; built as bytes, the
+    /// scalars copied from the event as they are (as `scalarText` would render them) without a String each.
+    struct Identity {
+        var bytes: [UInt8] = []
+
+        init(_ first: String, capacity: Int) {
+            bytes.reserveCapacity(first.utf8.count + capacity)
+            bytes.append(contentsOf: first.utf8)
+        }
+
+        mutating func add(_ part: String) {
+            bytes.append(UInt8(ascii: "|"))
+            bytes.append(contentsOf: part.utf8)
+        }
+
+        mutating func add<Value: EventJSON>(_ part: Value?) {
+            bytes.append(UInt8(ascii: "|"))
+            part?.appendScalarText(to: &bytes)
+        }
+
+        var text: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    private static func testEventNote<Value: EventJSON>(_ json: Value, record: String) -> RecordNote {
         let bucket = json["Bucket"]?.scalarText.map { " for bucket \($0)" } ?? ""
         return RecordNote(record: record, reason: "s3:TestEvent\(bucket), nothing to invalidate", severity: .ignored)
     }
 
     /// Names a few top-level keys of an unknown document, never its values (they may hold secrets).
-    private static func describeKeys(_ members: [String: JSONValue]) -> String {
+    private static func describeKeys<Value: EventJSON>(_ document: Value) -> String {
+        guard case .object(let members) = document.value else { return "empty object" }
         let keys = members.keys.sorted()
         guard !keys.isEmpty else { return "empty object" }
         let shown = keys.prefix(5).map { JSON.quote(String($0.prefix(40))) }.joined(separator: ", ")
         return "keys " + shown + (keys.count > 5 ? ", …" : "")
     }
 }
+
+/// What the decoder reads of a JSON value: a parsed `JSONValue`, or a value inside a `JSONDocument` (which decodes
+/// only what is read).
+protocol EventJSON {
+    subscript(key: String) -> Self? { get }
+    var string: String? { get }
+    var scalarText: String? { get }
+    var array: [Self]? { get }
+    var isObject: Bool { get }
+    /// Whether the value is the string `text`.
+    func isString(_ text: String) -> Bool
+    /// A string's UTF-8 bytes (a document inside a string); nil for anything else.
+    var stringBytes: [UInt8]? { get }
+    /// The value as `JSON.parse` gives it.
+    var value: JSONValue { get }
+    /// Appends `scalarText`'s UTF-8, if any.
+    func appendScalarText(to bytes: inout [UInt8])
+}
+
+extension JSONValue: EventJSON {
+    func isString(_ text: String) -> Bool { string == text }
+    var stringBytes: [UInt8]? { string.map { Array($0.utf8) } }
+    var value: JSONValue { self }
+    func appendScalarText(to bytes: inout [UInt8]) {
+        if let text = scalarText { bytes.append(contentsOf: text.utf8) }
+    }
+}
+
+extension JSONNode: EventJSON {}

@@ -30,8 +30,13 @@ public enum PathCollapser {
 
         // Candidate directories: where each changed path lives ("/a/b/c.html" and "/a/b/" live in "/a/b/").
         var levels: [Int: Set<String>] = [:]
-        for directory in Set(sorted.map(directory)) where directory != "/" {
-            levels[depth(directory), default: []].insert(directory)
+        var previous: String?
+        for path in sorted {
+            // Sorted paths share their directory with their neighbours: make each directory's string once per run.
+            if let previous, sameDirectory(path, previous) { continue }
+            let directory = directory(path)
+            previous = directory
+            if directory != "/" { levels[depth(directory), default: []].insert(directory) }
         }
         var count = levels.values.reduce(0) { $0 + $1.count }
         while count > budget.maximumWildcards {
@@ -66,8 +71,7 @@ public enum PathCollapser {
         var result: [String] = []
         var isCovered = [Bool](repeating: false, count: sorted.count)
         for directory in chosen {
-            let prefix = Array(directory.utf8)
-            let inside = sorted.indices.filter { sorted[$0].utf8.starts(with: prefix) }
+            let inside = sorted.indices.filter { CloudFrontPath.hasPrefix(sorted[$0], directory) }
             if inside.count > 1 {
                 result.append(directory + "*")
                 for index in inside { isCovered[index] = true }
@@ -93,6 +97,12 @@ public enum PathCollapser {
     static func directory(_ path: String) -> String {
         guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "/" }
         return String(path.utf8[...slash])!
+    }
+
+    /// Whether `path` lives in `directory` (a directory as `directory(_:)` gives it) and in no subdirectory of it.
+    static func sameDirectory(_ path: String, _ directory: String) -> Bool {
+        guard CloudFrontPath.hasPrefix(path, directory) else { return false }
+        return !path.utf8.dropFirst(directory.utf8.count).contains(UInt8(ascii: "/"))
     }
 
     /// `/` is 0, `/a/` is 1, `/a/b/` is 2.

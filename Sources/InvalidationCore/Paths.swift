@@ -14,6 +14,12 @@ public enum ObjectKey {
     /// key into `A`.
     public static func decodeNotificationKey(_ raw: String) throws(KeyError) -> String {
         guard !raw.isEmpty else { throw KeyError(description: "empty key") }
+        // Most keys have nothing encoded: they decode to themselves.
+        var scan = raw
+        let encoded = scan.withUTF8 { bytes in
+            bytes.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }
+        }
+        if !encoded { return try validate(raw) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(raw.utf8.count)
         var iterator = raw.utf8.makeIterator()
@@ -75,25 +81,34 @@ public enum CloudFrontPath {
 
     /// `forKey` over the key's UTF-8 bytes.
     public static func forKey(_ key: some Collection<UInt8>) -> String {
-        var bytes: [UInt8] = [UInt8(ascii: "/")]
-        bytes.reserveCapacity(key.count + 16)
-        for byte in key {
-            if byte == UInt8(ascii: "*") {
-                bytes.append(byte)
-                break
+        // Written straight into the string: at most three bytes per key byte, and the slash.
+        let path = String(unsafeUninitializedCapacity: 1 + 3 * key.count) { bytes in
+            bytes[0] = UInt8(ascii: "/")
+            var count = 1
+            for byte in key {
+                if byte == UInt8(ascii: "*") {
+                    bytes[count] = byte
+                    count += 1
+                    break
+                }
+                if needsEncoding(byte) {
+                    bytes[count] = UInt8(ascii: "%")
+                    bytes[count + 1] = hexDigit(byte >> 4)
+                    bytes[count + 2] = hexDigit(byte & 0x0F)
+                    count += 3
+                } else {
+                    bytes[count] = byte
+                    count += 1
+                }
             }
-            if needsEncoding(byte) {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
-            } else {
-                bytes.append(byte)
-            }
+            return count
         }
-        return limited(String(decoding: bytes, as: UTF8.self))
+        return limited(path)
     }
 
-    static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    }
 
     /// Normalises a URL path a person wrote (a pipeline's `paths`): characters CloudFront needs encoded are
     /// percent-encoded as for keys, but a valid `%XX` already there is kept (never encoded twice), and `?` stays: it
@@ -132,6 +147,18 @@ public enum CloudFrontPath {
 
     static func isHex(_ byte: UInt8) -> Bool {
         (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    /// Whether `text`'s UTF-8 starts with `prefix`'s (`text.utf8.starts(with: prefix.utf8)`, comparing memory).
+    static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        let result = text.utf8.withContiguousStorageIfAvailable { text in
+            prefix.utf8.withContiguousStorageIfAvailable { prefix in
+                guard text.count >= prefix.count else { return false }
+                for index in 0..<prefix.count where text[index] != prefix[index] { return false }
+                return true
+            }
+        }
+        return (result ?? nil) ?? text.utf8.starts(with: prefix.utf8)
     }
 
     /// Whether a path ends in CloudFront's wildcard (it then counts against the 15 wildcards in progress).
@@ -187,7 +214,7 @@ public enum CloudFrontPath {
         if forms.queryVariants, !isWildcard(own) { own += "*" }
         result.insert(own, at: 0)
         if let indexDocument, !indexDocument.isEmpty, key.utf8.count >= indexDocument.utf8.count,
-            key.utf8.reversed().starts(with: indexDocument.utf8.reversed())
+            key.utf8.suffix(indexDocument.utf8.count).elementsEqual(indexDocument.utf8)
         {
             let keyBytes = key.utf8
             let directoryEnd = keyBytes.index(keyBytes.endIndex, offsetBy: -indexDocument.utf8.count)

@@ -85,13 +85,34 @@ public enum Planner {
         _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(),
         targets resolve: (_ bucket: String) -> [DistributionTarget]
     ) -> InvalidationPlan {
+        /// One distribution's share of the event. Paths are numbered in order of first appearance; units arrive in
+        /// increasing order, so "is this unit already listed" is a look at the last one.
         struct Target {
-            var pathUnits: [String: Set<Int>] = [:]
-            var identities: Set<String> = []
+            var id: String
+            var pathNumbers: [String: Int] = [:]
+            var paths: [String] = []
+            /// (path number, unit index) for every path a change asks for.
+            var pathUnits: [(path: Int, unit: Int)] = []
+            /// The units with at least one path here, ascending.
+            var units: [Int] = []
+            var identities: [String] = []
+
+            init(id: String, expectedChanges: Int) {
+                self.id = id
+                pathNumbers.reserveCapacity(expectedChanges)
+                paths.reserveCapacity(expectedChanges)
+                pathUnits.reserveCapacity(expectedChanges)
+                identities.reserveCapacity(expectedChanges)
+            }
         }
-        var targets: [String: Target] = [:]
+        let changeCount = event.units.reduce(0) { $0 + $1.changes.count }
+        var targets: [Target] = []
+        var targetNumbers: [String: Int] = [:]
         var notes: [RecordNote] = []
-        var resolved: [String: [DistributionTarget]] = [:]
+        /// Per bucket: its targets, and each target's number in `targets`.
+        var resolved: [String: [(target: DistributionTarget, number: Int)]] = [:]
+        /// Batches are mostly one bucket: its targets without hashing its name per change.
+        var lastBucket: (bucket: String, targets: [(target: DistributionTarget, number: Int)])?
         var unservedBuckets: Set<String> = []
         var excluded = 0
         var covered = 0
@@ -101,13 +122,21 @@ public enum Planner {
                     excluded += 1
                     continue
                 }
-                let bucketTargets: [DistributionTarget]
-                if let known = resolved[change.bucket] {
+                let bucketTargets: [(target: DistributionTarget, number: Int)]
+                if let last = lastBucket, last.bucket == change.bucket {
+                    bucketTargets = last.targets
+                } else if let known = resolved[change.bucket] {
                     bucketTargets = known
                 } else {
-                    bucketTargets = resolve(change.bucket)
+                    bucketTargets = resolve(change.bucket).map { target in
+                        if let number = targetNumbers[target.distributionId] { return (target, number) }
+                        targetNumbers[target.distributionId] = targets.count
+                        targets.append(Target(id: target.distributionId, expectedChanges: changeCount))
+                        return (target, targets.count - 1)
+                    }
                     resolved[change.bucket] = bucketTargets
                 }
+                lastBucket = (change.bucket, bucketTargets)
                 guard !bucketTargets.isEmpty else {
                     if unservedBuckets.insert(change.bucket).inserted {
                         notes.append(
@@ -119,15 +148,24 @@ public enum Planner {
                     continue
                 }
                 var served = false
-                for target in bucketTargets {
+                for (target, number) in bucketTargets {
                     guard let key = target.servedKey(change.key) else { continue }
                     served = true
                     let paths = CloudFrontPath.paths(
                         forKey: String(key), indexDocument: settings.indexDocument, forms: settings.forms)
                     // Mutated in place: a copy taken out and stored back would copy the whole target per change.
-                    targets[target.distributionId, default: Target()].identities.insert(change.identity)
+                    targets[number].identities.append(change.identity)
+                    if targets[number].units.last != unitIndex { targets[number].units.append(unitIndex) }
                     for path in paths {
-                        targets[target.distributionId, default: Target()].pathUnits[path, default: []].insert(unitIndex)
+                        let pathNumber: Int
+                        if let known = targets[number].pathNumbers[path] {
+                            pathNumber = known
+                        } else {
+                            pathNumber = targets[number].paths.count
+                            targets[number].pathNumbers[path] = pathNumber
+                            targets[number].paths.append(path)
+                        }
+                        targets[number].pathUnits.append((pathNumber, unitIndex))
                     }
                 }
                 if served { covered += 1 }
@@ -136,32 +174,38 @@ public enum Planner {
                         RecordNote(
                             record: unit.label,
                             reason: "key \(JSON.quote(change.key)) in bucket \(change.bucket) is outside every origin "
-                                + "path of its distributions (\(bucketTargets.map { "/" + $0.keyPrefix }.joined(separator: ", ")))",
+                                + "path of its distributions (\(bucketTargets.map { "/" + $0.target.keyPrefix }.joined(separator: ", ")))",
                             severity: .ignored))
                 }
             }
         }
         var invalidations: [PlannedInvalidation] = []
-        for id in targets.keys.sorted() {
-            let target = targets[id]!
-            let identityDigest = digest(target.identities.sorted())
-            let exact = target.pathUnits.keys.sorted()
+        for target in targets.sorted(by: { $0.id < $1.id }) where !target.units.isEmpty {
+            let id = target.id
+            let identities = sortedUnique(target.identities)
+            let identityDigest = digest(identities)
+            let exact = sortedStrings(target.paths)
             let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
             let chunks = split(paths, settings: settings)
             for (chunkIndex, chunk) in chunks.enumerated() {
-                var unitIndexes: Set<Int> = []
+                var unitIndexes: [Int]
                 if chunks.count == 1 {
-                    for indexes in target.pathUnits.values { unitIndexes.formUnion(indexes) }
+                    unitIndexes = target.units
                 } else {
                     // Which units' paths this part covers: exact paths by lookup, wildcards by prefix.
                     let exactPaths = Set(chunk.filter { !CloudFrontPath.isWildcard($0) })
-                    let prefixes = chunk.filter(CloudFrontPath.isWildcard).map { Array($0.utf8.dropLast()) }
-                    for (path, indexes) in target.pathUnits
-                    where exactPaths.contains(path) || prefixes.contains(where: { path.utf8.starts(with: $0) }) {
-                        unitIndexes.formUnion(indexes)
+                    let prefixes = chunk.filter(CloudFrontPath.isWildcard).map { String($0.utf8.dropLast())! }
+                    let inChunk = target.paths.map { path in
+                        exactPaths.contains(path) || prefixes.contains(where: { CloudFrontPath.hasPrefix(path, $0) })
                     }
+                    var seen = Set<Int>()
+                    unitIndexes = []
+                    for (path, unit) in target.pathUnits where inChunk[path] && seen.insert(unit).inserted {
+                        unitIndexes.append(unit)
+                    }
+                    unitIndexes.sort()
                 }
-                let units = unitIndexes.sorted().map { event.units[$0] }
+                let units = unitIndexes.map { event.units[$0] }
                 let reference = callerReference(
                     identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
                     of: chunks.count)
@@ -169,7 +213,7 @@ public enum Planner {
                     PlannedInvalidation(
                         distributionId: id, callerReference: reference, paths: chunk,
                         messageIds: units.compactMap(\.messageId), unitLabels: units.map(\.label),
-                        changes: target.identities.count))
+                        changes: identities.count))
             }
         }
         var plan = InvalidationPlan(invalidations: invalidations, notes: notes, excludedChanges: excluded)
@@ -222,13 +266,67 @@ public enum Planner {
         return chunks
     }
 
+    /// `Array(Set(strings)).sorted()`, without hashing: a stable sort, then the first of each run of equal strings
+    /// (the one a set would have kept).
+    static func sortedUnique(_ strings: [String]) -> [String] {
+        let sorted = sortedStrings(strings)
+        var unique: [String] = []
+        unique.reserveCapacity(sorted.count)
+        for string in sorted where unique.last != string { unique.append(string) }
+        return unique
+    }
+
+    /// `strings.sorted()`. ASCII strings compare as their bytes do, so when all are ASCII they are sorted by
+    /// comparing bytes eight at a time in one buffer (equal strings keep their order, as the stable sort keeps it);
+    /// otherwise by `<`.
+    static func sortedStrings(_ strings: [String]) -> [String] {
+        var bytes: [UInt8] = []
+        var offsets: [Int] = [0]
+        offsets.reserveCapacity(strings.count + 1)
+        bytes.reserveCapacity(strings.reduce(0) { $0 + $1.utf8.count })
+        for string in strings {
+            bytes.append(contentsOf: string.utf8)
+            offsets.append(bytes.count)
+        }
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return strings.sorted() }
+        let order = bytes.withUnsafeBufferPointer { buffer -> [Int] in
+            guard let base = buffer.baseAddress else { return Array(strings.indices) }
+            return strings.indices.sorted { first, second in
+                let a = base + offsets[first]
+                let b = base + offsets[second]
+                let aCount = offsets[first + 1] - offsets[first]
+                let bCount = offsets[second + 1] - offsets[second]
+                let common = min(aCount, bCount)
+                var index = 0
+                while index + 8 <= common {
+                    let x = UInt64(bigEndian: UnsafeRawPointer(a + index).loadUnaligned(as: UInt64.self))
+                    let y = UInt64(bigEndian: UnsafeRawPointer(b + index).loadUnaligned(as: UInt64.self))
+                    if x != y { return x < y }
+                    index += 8
+                }
+                while index < common {
+                    if a[index] != b[index] { return a[index] < b[index] }
+                    index += 1
+                }
+                return aCount != bCount ? aCount < bCount : first < second
+            }
+        }
+        return order.map { strings[$0] }
+    }
+
     private static func digest(_ lines: [String]) -> SHA256.Digest {
         var hasher = SHA256()
         for line in lines {
-            hasher.update(data: Array(line.utf8))
-            hasher.update(data: [0x0A])
+            update(&hasher, line)
+            withUnsafeBytes(of: UInt8(0x0A)) { hasher.update(bufferPointer: $0) }
         }
         return hasher.finalize()
+    }
+
+    /// Hashes a string's UTF-8 in place (no array per string).
+    private static func update(_ hasher: inout SHA256, _ text: String) {
+        var text = text
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
     }
 
     /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the
@@ -240,8 +338,8 @@ public enum Planner {
         hasher.update(data: Array(identityDigest))
         hasher.update(data: Array("\n\(distributionId)\n\(chunk)/\(count)\n".utf8))
         for path in paths {
-            hasher.update(data: Array(path.utf8))
-            hasher.update(data: [0x0A])
+            update(&hasher, path)
+            withUnsafeBytes(of: UInt8(0x0A)) { hasher.update(bufferPointer: $0) }
         }
         let hex = hasher.finalize().map { byte in
             let digits = Array("0123456789abcdef")

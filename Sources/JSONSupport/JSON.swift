@@ -358,3 +358,542 @@ private struct Parser {
         return value
     }
 }
+
+/// A validated JSON document kept as a flat list of value positions over its bytes, for readers that need a few
+/// fields of large or many documents (an SQS batch of 10,000 messages): nothing is decoded until asked for, and no
+/// dictionary or string is built per object.
+///
+/// Accepts and rejects exactly what `JSON.parse` does, with the same errors at the same offsets; `value(of:)` gives
+/// the `JSONValue` that `JSON.parse` would have.
+package final class JSONDocument {
+    package enum Kind: UInt8 {
+        case null, `true`, `false`, number, string, array, object
+    }
+
+    struct Entry {
+        var kind: Kind
+        /// Strings: bit 0 set when the string has escapes, bit 1 when it has bytes outside ASCII.
+        var flags: UInt8
+        /// Strings: the first byte after the opening quote; numbers: the first byte.
+        var start: UInt32
+        /// Strings: the closing quote; numbers: the byte after the last; containers: the entry after the last
+        /// member's (an object's members are entries in pairs, name then value).
+        var end: UInt32
+    }
+
+    package let bytes: [UInt8]
+    let entries: [Entry]
+
+    /// Parses `bytes`; the document keeps them.
+    package init(bytes: [UInt8]) throws(JSONError) {
+        var entries: [Entry] = []
+        entries.reserveCapacity(bytes.count / 12 + 4)
+        let result: Result<[Entry], JSONError> = bytes.withUnsafeBufferPointer { pointer in
+            var parser = TapeParser(bytes: pointer, entries: entries)
+            entries = []
+            do throws(JSONError) {
+                parser.skipWhitespace()
+                try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                guard parser.index == pointer.count else { throw parser.error("unexpected data after the JSON value") }
+            } catch {
+                return .failure(error)
+            }
+            return .success(parser.entries)
+        }
+        self.bytes = bytes
+        self.entries = try result.get()
+    }
+
+    /// The top-level value.
+    package var root: JSONNode { JSONNode(document: self, index: 0) }
+
+    func next(after index: Int) -> Int {
+        let entry = entries[index]
+        switch entry.kind {
+        case .array, .object: return Int(entry.end)
+        default: return index + 1
+        }
+    }
+
+    /// Whether the string entry at `index` is `text` (compared as Swift strings compare).
+    func stringEntry(_ index: Int, equals text: String) -> Bool {
+        var utf8 = text
+        return utf8.withUTF8 { stringEntry(index, equals: text, utf8: $0, isASCII: $0.allSatisfy { $0 < 0x80 }) }
+    }
+
+    /// `stringEntry(_:equals:)` with `text`'s UTF-8 at hand.
+    func stringEntry(_ index: Int, equals text: String, utf8: UnsafeBufferPointer<UInt8>, isASCII: Bool) -> Bool {
+        let entry = entries[index]
+        if entry.flags == 0 {
+            let start = Int(entry.start)
+            if Int(entry.end) - start == utf8.count {
+                let equal = bytes.withUnsafeBufferPointer { bytes in
+                    for offset in 0..<utf8.count where bytes[start + offset] != utf8[offset] { return false }
+                    return true
+                }
+                if equal { return true }
+            }
+            // Different ASCII spellings are different strings; anything else compares as Swift compares.
+            if isASCII { return false }
+        }
+        return string(at: index) == text
+    }
+
+    /// The decoded string entry at `index`.
+    func string(at index: Int) -> String {
+        let entry = entries[index]
+        if entry.flags & 1 == 0 {
+            return String(decoding: bytes[Int(entry.start)..<Int(entry.end)], as: UTF8.self)
+        }
+        return String(decoding: unescaped(at: index), as: UTF8.self)
+    }
+
+    /// The decoded UTF-8 bytes of the string entry at `index`.
+    func unescaped(at index: Int) -> [UInt8] {
+        let entry = entries[index]
+        var index = Int(entry.start)
+        let end = Int(entry.end)
+        if entry.flags & 1 == 0 { return Array(bytes[index..<end]) }
+        // Decoded, a string is never longer than its escaped form.
+        return [UInt8](unsafeUninitializedCapacity: end - index) { out, count in
+            bytes.withUnsafeBufferPointer { bytes in
+                func hex4(_ at: Int) -> UInt32 {
+                    var value: UInt32 = 0
+                    for offset in 0..<4 {
+                        let byte = bytes[at + offset]
+                        let digit: UInt32
+                        switch byte {
+                        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                        default: digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                        }
+                        value = value << 4 | digit
+                    }
+                    return value
+                }
+                var written = 0
+                while index < end {
+                    guard bytes[index] == UInt8(ascii: "\\") else {
+                        // Copy the run up to the next backslash at once, finding it eight bytes at a time.
+                        let run = index
+                        let ones: UInt64 = 0x0101_0101_0101_0101
+                        while index + 8 <= end {
+                            let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                            let backslash = word ^ (ones &* 0x5C)
+                            if (backslash &- ones) & ~backslash & (ones &* 0x80) != 0 { break }
+                            index += 8
+                        }
+                        while index < end, bytes[index] != UInt8(ascii: "\\") { index += 1 }
+                        UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
+                            from: bytes.baseAddress! + run, byteCount: index - run)
+                        written += index - run
+                        continue
+                    }
+                    let escape = bytes[index + 1]
+                    index += 2
+                    switch escape {
+                    case UInt8(ascii: "b"): out[written] = 0x08
+                    case UInt8(ascii: "f"): out[written] = 0x0C
+                    case UInt8(ascii: "n"): out[written] = 0x0A
+                    case UInt8(ascii: "r"): out[written] = 0x0D
+                    case UInt8(ascii: "t"): out[written] = 0x09
+                    case UInt8(ascii: "u"):
+                        var scalar = hex4(index)
+                        index += 4
+                        if (0xD800...0xDBFF).contains(scalar) {
+                            let low = hex4(index + 2)
+                            index += 6
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        UTF8.encode(Unicode.Scalar(scalar)!) {
+                            out[written] = $0
+                            written += 1
+                        }
+                        continue
+                    default: out[written] = escape  // `"`, `\`, `/`
+                    }
+                    written += 1
+                }
+                count = written
+            }
+        }
+    }
+
+    /// The value at `index` as `JSON.parse` gives it.
+    func value(at index: Int) -> JSONValue {
+        let entry = entries[index]
+        switch entry.kind {
+        case .null: return .null
+        case .true: return .bool(true)
+        case .false: return .bool(false)
+        case .number: return .number(String(decoding: bytes[Int(entry.start)..<Int(entry.end)], as: UTF8.self))
+        case .string: return .string(string(at: index))
+        case .array:
+            var values: [JSONValue] = []
+            var child = index + 1
+            while child < Int(entry.end) {
+                values.append(value(at: child))
+                child = next(after: child)
+            }
+            return .array(values)
+        case .object:
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(8)
+            var child = index + 1
+            while child < Int(entry.end) {
+                let valueIndex = child + 1
+                members[string(at: child)] = value(at: valueIndex)
+                child = next(after: valueIndex)
+            }
+            return .object(members)
+        }
+    }
+}
+
+/// A value inside a `JSONDocument`.
+package struct JSONNode {
+    package let document: JSONDocument
+    let index: Int
+
+    package var kind: JSONDocument.Kind { document.entries[index].kind }
+
+    /// The member `key` of an object (the last, when the name repeats, as `JSONValue` keeps it), or nil for
+    /// anything else.
+    package subscript(key: String) -> JSONNode? {
+        let entry = document.entries[index]
+        guard entry.kind == .object else { return nil }
+        var found: Int?
+        var utf8Key = key
+        utf8Key.withUTF8 { utf8 in
+            let isASCII = utf8.allSatisfy { $0 < 0x80 }
+            var child = index + 1
+            let end = Int(entry.end)
+            while child < end {
+                let valueIndex = child + 1
+                if document.stringEntry(child, equals: key, utf8: utf8, isASCII: isASCII) { found = valueIndex }
+                child = document.next(after: valueIndex)
+            }
+        }
+        return found.map { JSONNode(document: document, index: $0) }
+    }
+
+    /// The string, or nil when the value is not a string.
+    package var string: String? {
+        guard kind == .string else { return nil }
+        return document.string(at: index)
+    }
+
+    /// Whether the value is the string `text`.
+    package func isString(_ text: String) -> Bool {
+        kind == .string && document.stringEntry(index, equals: text)
+    }
+
+    /// The string's UTF-8 bytes, decoded, or nil when the value is not a string.
+    package var stringBytes: [UInt8]? {
+        guard kind == .string else { return nil }
+        return document.unescaped(at: index)
+    }
+
+    /// A scalar rendered as text (strings as is, numbers as written, booleans); nil for null, arrays, objects.
+    package var scalarText: String? {
+        let entry = document.entries[index]
+        switch entry.kind {
+        case .string: return document.string(at: index)
+        case .number:
+            return String(decoding: document.bytes[Int(entry.start)..<Int(entry.end)], as: UTF8.self)
+        case .true: return "true"
+        case .false: return "false"
+        default: return nil
+        }
+    }
+
+    /// Appends `scalarText`'s UTF-8, if any, decoded straight from the document.
+    package func appendScalarText(to out: inout [UInt8]) {
+        let entry = document.entries[index]
+        switch entry.kind {
+        case .string where entry.flags & 1 != 0: out.append(contentsOf: document.unescaped(at: index))
+        case .string, .number: out.append(contentsOf: document.bytes[Int(entry.start)..<Int(entry.end)])
+        case .true: out.append(contentsOf: "true".utf8)
+        case .false: out.append(contentsOf: "false".utf8)
+        default: break
+        }
+    }
+
+    /// The elements, or nil when the value is not an array.
+    package var array: [JSONNode]? {
+        let entry = document.entries[index]
+        guard entry.kind == .array else { return nil }
+        var elements: [JSONNode] = []
+        var child = index + 1
+        let end = Int(entry.end)
+        while child < end {
+            elements.append(JSONNode(document: document, index: child))
+            child = document.next(after: child)
+        }
+        return elements
+    }
+
+    package var isObject: Bool { kind == .object }
+
+    /// The value as `JSON.parse` gives it.
+    package var value: JSONValue { document.value(at: index) }
+}
+
+/// `Parser`'s twin that records positions instead of building values; every check and error is the same.
+private struct TapeParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var entries: [JSONDocument.Entry]
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>, entries: [JSONDocument.Entry]) {
+        self.bytes = bytes
+        self.entries = entries
+    }
+
+    func error(_ message: String) -> JSONError { JSONError(message: message, offset: index) }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func append(_ kind: JSONDocument.Kind, _ flags: UInt8 = 0, _ start: Int = 0, _ end: Int = 0) {
+        entries.append(JSONDocument.Entry(kind: kind, flags: flags, start: UInt32(start), end: UInt32(end)))
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONError) {
+        guard depth < JSON.maximumDepth else { throw error("nesting deeper than \(JSON.maximumDepth) levels") }
+        guard index < bytes.count else { throw error("unexpected end of input") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): try parseObject(depth: depth)
+        case UInt8(ascii: "["): try parseArray(depth: depth)
+        case UInt8(ascii: "\""): try parseString()
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            append(.true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            append(.false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            append(.null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("unexpected end of input") }
+        for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
+            throw error("invalid literal")
+        }
+        index += count
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONError) {
+        index += 1
+        let entry = entries.count
+        append(.object)
+        defer { entries[entry].end = UInt32(entries.count) }
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
+            skipWhitespace()
+            try parseValue(depth: depth + 1)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
+            index += 1
+            return
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONError) {
+        index += 1
+        let entry = entries.count
+        append(.array)
+        defer { entries[entry].end = UInt32(entries.count) }
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try parseValue(depth: depth + 1)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of input") }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
+            index += 1
+            return
+        }
+    }
+
+    mutating func parseNumber() throws(JSONError) {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
+            guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+        }
+        append(.number, 0, start, index)
+    }
+
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// Whether `bytes[start..<end]` is valid UTF-8.
+    func isValidUTF8(_ start: Int, _ end: Int) -> Bool {
+        String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) != nil
+    }
+
+    /// Skips 8 bytes at a time while none is a quote, a backslash, a control character or outside ASCII (bytes
+    /// the string loops would step over one by one, changing nothing but the index).
+    mutating func skipPlainBlocks() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte's high bit: a quote or backslash (zero after the xor), a control character, or not ASCII.
+            let special =
+                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word
+            if special & (ones &* 0x80) != 0 { return }
+            index += 8
+        }
+    }
+
+    /// Validates as `Parser.parseString` does. Decoded, a string is its raw runs with each escape's UTF-8 between
+    /// them; an escape decodes to whole characters, so the decoded string is valid UTF-8 exactly when every raw run
+    /// is, and the check runs per run (reported where `Parser` reports it: at the closing quote, or after it).
+    mutating func parseString() throws(JSONError) {
+        index += 1
+        let start = index
+        var high: UInt8 = 0
+        // Fast path: no escapes.
+        skipPlainBlocks()
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                if high >= 0x80, !isValidUTF8(start, index) { throw error("string is not valid UTF-8") }
+                append(.string, high >= 0x80 ? 2 : 0, start, index)
+                index += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("unescaped control character in string") }
+            high |= byte
+            index += 1
+        }
+        var valid = high < 0x80 || isValidUTF8(start, index)
+        var nonASCII = high >= 0x80
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                guard valid else { throw error("string is not valid UTF-8") }
+                append(.string, nonASCII ? 3 : 1, start, index - 1)
+                return
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw error("unexpected end of input") }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"):
+                    let scalar = try parseHex4()
+                    if (0xD800...0xDBFF).contains(scalar) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        else { throw error("lone surrogate in \\u escape") }
+                        index += 2
+                        let low = try parseHex4()
+                        guard (0xDC00...0xDFFF).contains(low) else { throw error("lone surrogate in \\u escape") }
+                        nonASCII = true
+                    } else if (0xDC00...0xDFFF).contains(scalar) {
+                        throw error("lone surrogate in \\u escape")
+                    } else if scalar >= 0x80 {
+                        nonASCII = true
+                    }
+                default: throw error("invalid escape")
+                }
+            default:
+                let start = index
+                var runHigh: UInt8 = 0
+                skipPlainBlocks()
+                while index < bytes.count {
+                    let next = bytes[index]
+                    if next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\") { break }
+                    if next < 0x20 { throw error("unescaped control character in string") }
+                    runHigh |= next
+                    index += 1
+                }
+                if runHigh >= 0x80 {
+                    nonASCII = true
+                    if valid { valid = isValidUTF8(start, index) }
+                }
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    mutating func parseHex4() throws(JSONError) -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("unexpected end of input") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}
