@@ -72,8 +72,9 @@ public enum CloudFrontPath {
     /// - Space, control characters, bytes >= 0x80 and RFC 1738's unsafe set `"#%<>[\]^`{|}~` become `%XX`
     ///   (upper-case hex); a viewer cannot request them raw.
     /// - `?` becomes `%3F`: raw, it would start a query string and the path would name another object.
-    /// - `*` is CloudFront's wildcard and is allowed only last: a key containing one yields the wildcard path up to
-    ///   and including the first `*`, which covers the object (and costs one path).
+    /// - `*` becomes `%2A`: raw, it is CloudFront's wildcard, and a key (which anyone who can write to the bucket
+    ///   chooses) must never widen into a wildcard that flushes a whole directory or distribution. The planner adds a
+    ///   caveat note for such a key: CloudFront may not match `%2A` to an object viewers request with a raw `*`.
     /// - A path longer than CloudFront's 4,000 characters is cut to a wildcard prefix that still covers the object.
     public static func forKey(_ key: some StringProtocol) -> String {
         forKey(key.utf8)
@@ -86,12 +87,7 @@ public enum CloudFrontPath {
             bytes[0] = UInt8(ascii: "/")
             var count = 1
             for byte in key {
-                if byte == UInt8(ascii: "*") {
-                    bytes[count] = byte
-                    count += 1
-                    break
-                }
-                if needsEncoding(byte) {
+                if needsEncoding(byte) || byte == UInt8(ascii: "*") {
                     bytes[count] = UInt8(ascii: "%")
                     bytes[count + 1] = hexDigit(byte >> 4)
                     bytes[count + 2] = hexDigit(byte & 0x0F)

@@ -169,6 +169,15 @@ public enum Planner {
                     }
                 }
                 if served { covered += 1 }
+                if served && change.key.utf8.contains(UInt8(ascii: "*")) {
+                    notes.append(
+                        RecordNote(
+                            record: unit.label,
+                            reason: "key \(JSON.quote(change.key)) holds *, CloudFront's wildcard: invalidated as %2A, "
+                                + "never as a wildcard (CloudFront may not match it to the object requested with a "
+                                + "raw *; invalidate that path by hand if it stays stale)",
+                            severity: .caveat))
+                }
                 if !served {
                     notes.append(
                         RecordNote(

@@ -99,6 +99,7 @@ public struct InvalidationHandler: Sendable {
             switch note.severity {
             case .rejected: logger.warn("record skipped", ["record": note.record, "reason": note.reason])
             case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
+            case .caveat: logger.warn("record used with a caveat", ["record": note.record, "reason": note.reason])
             }
         }
         let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId)
@@ -141,7 +142,7 @@ public struct InvalidationHandler: Sendable {
                 "billablePaths": String(done.reduce(0) { $0 + $1.0.billablePaths }),
                 "changesCovered": String(plan.coveredChanges),
                 "excluded": String(plan.excludedChanges),
-                "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
+                "skipped": String((event.notes + plan.notes).filter(\.isSkipped).count), "failed": String(failed.count),
                 "retries": String(calls.retries), "throttles": String(calls.throttles),
                 "limitWaits": String(limitWaits),
                 "milliseconds": Self.milliseconds(ContinuousClock.now - started),
@@ -169,7 +170,7 @@ public struct InvalidationHandler: Sendable {
         metrics.retries = calls.retries
         metrics.throttles = calls.throttles
         metrics.limitWaits = limitWaits
-        metrics.skippedRecords = (event.notes + plan.notes).count
+        metrics.skippedRecords = (event.notes + plan.notes).filter(\.isSkipped).count
         metrics.batchItemFailures = failedIds.count
         logger.raw(metrics.emf(namespace: metricsNamespace, timestamp: now(), context: logger.metadata))
 
@@ -199,7 +200,7 @@ public struct InvalidationHandler: Sendable {
                         "paths": .number(String(planned.paths.count)), "status": .string(invalidation.status),
                     ])
                 }),
-            "skipped": .number(String((event.notes + plan.notes).count)),
+            "skipped": .number(String((event.notes + plan.notes).filter(\.isSkipped).count)),
         ])
         return .success(Array(JSON.serialize(summary).utf8))
     }

@@ -16,6 +16,9 @@ struct FuzzTests {
     /// What every plan must be, whatever came in: paths CloudFront accepts, within the request limits.
     static func check(_ input: [UInt8]) {
         let event = EventDecoder.decode(input)
+        for change in event.changes {
+            #expect(!CloudFrontPath.forKey(change.key).contains("*"), "a key never becomes a wildcard")
+        }
         for note in event.notes {
             #expect(!note.reason.isEmpty && !note.record.isEmpty)
         }

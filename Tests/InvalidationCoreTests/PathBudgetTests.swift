@@ -114,7 +114,7 @@ struct PathBudgetTests {
         let budget = PathBudget(
             maximumPaths: Int.random(in: 1...3000, using: &random),
             maximumWildcards: Int.random(in: 0...15, using: &random))
-        let alphabet = Array("abc xyz-_.~%#?ü🎉+=")
+        let alphabet = Array("abc xyz-_.~%#?ü🎉+=*")
         var keys: Set<String> = []
         while keys.count < count {
             let depth = Int.random(in: 0...4, using: &random)
@@ -131,6 +131,10 @@ struct PathBudgetTests {
         #expect(plan.invalidations.count == 1)
         let paths = invalidation.paths
         #expect(paths.count <= max(1, budget.maximumPaths))
+        let exact = Set(keyList.flatMap { CloudFrontPath.paths(forKey: $0, indexDocument: "index.html") })
+        if exact.count <= budget.maximumPaths {
+            #expect(paths.allSatisfy { !$0.hasSuffix("*") }, "a small change stays exact: no key becomes a wildcard")
+        }
         #expect(paths.filter { $0.hasSuffix("*") }.count <= max(1, budget.maximumWildcards) || paths == ["/*"])
         for path in paths {
             #expect(path.hasPrefix("/"))

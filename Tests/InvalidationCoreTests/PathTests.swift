@@ -60,8 +60,9 @@ struct PathTests {
             ("del\u{7F}", "/del%7F"),
             ("safe;,=&@$!'()-_.:", "/safe;,=&@$!'()-_.:"),
             ("dir a/file b+c (1)ü=x.html", "/dir%20a/file%20b+c%20(1)%C3%BC=x.html"),
-            ("star*middle.js", "/star*"),
-            ("ends*", "/ends*"),
+            ("star*middle.js", "/star%2Amiddle.js"),
+            ("ends*", "/ends%2A"),
+            ("*", "/%2A"),
             ("", "/"),
         ])
     func encodesPaths(key: String, path: String) {

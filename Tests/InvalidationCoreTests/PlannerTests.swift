@@ -56,18 +56,31 @@ struct PlannerTests {
 
     @Test("more paths than CloudFront allows in one request are split, each part with its own reference")
     func splitsAtLimits() {
-        let keys = (0..<7).map { "f\($0).html" } + ["w1*", "w2*", "w3*"]
-        let plan = Planner.plan(
-            sqsEvent([(id: "m1", keys: keys)]),
-            settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2)
-        ) { _ in ["E1"] }
-        #expect(plan.invalidations.count == 4)
-        for invalidation in plan.invalidations {
+        let paths = (0..<7).map { "/f\($0).html" } + ["/w1*", "/w2*", "/w3*"]
+        let planned = Planner.plan(
+            userPaths: paths, distributionIds: ["E1"], run: "test",
+            settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2))
+        #expect(planned.count == 4)
+        for invalidation in planned {
             #expect(invalidation.paths.filter { !$0.hasSuffix("*") }.count <= 3)
             #expect(invalidation.paths.filter { $0.hasSuffix("*") }.count <= 2)
         }
-        #expect(Set(plan.invalidations.flatMap(\.paths)).count == 10)
-        #expect(Set(plan.invalidations.map(\.callerReference)).count == 4)
+        #expect(Set(planned.flatMap(\.paths)).count == 10)
+        #expect(Set(planned.map(\.callerReference)).count == 4)
+        let again = Planner.plan(
+            userPaths: paths.reversed(), distributionIds: ["E1"], run: "test",
+            settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2))
+        #expect(again == planned, "order does not matter")
+        let nextRun = Planner.plan(userPaths: paths, distributionIds: ["E1"], run: "another deploy")
+        #expect(nextRun.first?.callerReference != planned.first?.callerReference, "a later run is a new batch")
+    }
+
+    @Test("a key holding * is invalidated as %2A, never as a wildcard, with a caveat note")
+    func starInKey() {
+        let plan = Planner.plan(sqsEvent([(id: "m1", keys: ["*", "img/a*b.png"])])) { _ in ["E1"] }
+        #expect(plan.invalidations.first?.paths == ["/%2A", "/img/a%2Ab.png"])
+        #expect(plan.notes.count == 2)
+        #expect(plan.notes.allSatisfy { $0.severity == .caveat && !$0.isSkipped && $0.reason.contains("%2A") })
     }
 
     @Test("a bucket without a distribution leaves its records unserved, with one note per bucket")
