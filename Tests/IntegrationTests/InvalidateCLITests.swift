@@ -231,6 +231,34 @@ struct InvalidateCLITests {
                 == .array(["/a%20b.html", "/c+d.html"].map(JSONValue.string)), "\(landed)")
     }
 
+    @Test("the README's from-CI shell example runs as written, against moto")
+    func readmeExample() async throws {
+        guard Moto.isAvailable else { return }
+        let readme = try String(contentsOf: Moto.packageRoot.appending(path: "README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "<!-- ci-example:start -->\n```sh\n"))
+        let end = try #require(readme.range(of: "```\n<!-- ci-example:end -->"))
+        let script = String(readme[start.upperBound..<end.lowerBound])
+        let distribution = try #require(
+            try await Moto.fixture("create-distribution", "--bucket", Moto.unique("readme"))["id"]?.string)
+        let directory = FileManager.default.temporaryDirectory.appending(path: "readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binaries = URL(fileURLWithPath: CLI.path).deletingLastPathComponent().path
+        let environment = try Moto.functionEnvironment([
+            "DISTRIBUTION_ID": distribution, "HOME": "/nonexistent", "PATH": "\(binaries):/usr/bin:/bin",
+        ])
+        let result = try await ChildProcess.run(
+            "/bin/bash", ["-euo", "pipefail", "-c", "cd \(directory.path)\n" + script], environment: environment)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("dry run: nothing sent"))
+        #expect(result.stdout.contains("all completed"))
+        #expect(result.stdout.contains("DISTRIBUTION"))
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
+        #expect(
+            landed["invalidations"]?.array?.first?["paths"]
+                == .array(["/", "/docs/getting%20started.html", "/index.html"].map(JSONValue.string)))
+    }
+
     static let goldenDirectory = Moto.packageRoot.appending(path: "Tests/IntegrationTests/Fixtures/help")
 
     @Test(
