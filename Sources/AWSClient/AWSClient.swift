@@ -58,14 +58,15 @@ public struct AWSServiceClient: Sendable {
         body: [UInt8] = []
     ) async throws(AWSError) -> HTTPResponse {
         var attempt = 1
-        var retryCosts = 0
+        // As botocore: a success refunds what its last retry cost, or 1 when it needed none.
+        var lastCost = 0
         while true {
             let error: AWSError
             switch await attemptOnce(
                 operation: operation, method: method, path: path, query: query, headers: headers, body: body)
             {
             case .success(let response):
-                retryQuota.release(retryCosts == 0 ? 1 : retryCosts)
+                retryQuota.release(attempt == 1 ? 1 : lastCost)
                 return response
             case .failure(let failure):
                 error = failure
@@ -95,7 +96,7 @@ public struct AWSServiceClient: Sendable {
                     kind: .timeout, code: "Cancelled", message: "cancelled while waiting to retry",
                     service: service.rawValue, operation: operation)
             }
-            retryCosts += cost
+            lastCost = cost
             attempt += 1
             statistics.record { $0.retries += 1 }
         }

@@ -81,8 +81,8 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 }
 
-/// The standard mode's retry quota: 500 tokens; a retry costs 5 (10 after a timeout); a success refunds what its
-/// retries cost, or 1 when it needed none. With the bucket empty, failures are not retried: a sick service is not
+/// The standard mode's retry quota: 500 tokens; a retry costs 5 (10 after a timeout); a success refunds what its last
+/// retry cost, or 1 when it needed none. With the bucket empty, failures are not retried: a sick service is not
 /// hammered.
 public final class RetryQuota: Sendable {
     public static let capacity = 500
@@ -148,9 +148,9 @@ extension AWSError {
         "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
     ]
 
-    /// A throttling answer (`Throttling`, `Rate exceeded`, HTTP 429).
+    /// A throttling answer (`Throttling`, `Rate exceeded`…), by its error code as botocore decides it.
     public var isThrottling: Bool {
-        kind == .service && (Self.throttlingCodes.contains(code) || statusCode == 429)
+        kind == .service && Self.throttlingCodes.contains(code)
     }
 
     /// A failure that may pass: HTTP 500/502/503/504, a transient code, a connection failure or a timeout.

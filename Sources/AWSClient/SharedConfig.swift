@@ -3,10 +3,10 @@ import FoundationEssentials
 /// The AWS shared configuration files, as every AWS tool reads them (for the command line; the Lambda function
 /// takes its credentials from the environment Lambda sets).
 ///
-/// `AWS_PROFILE` (else `AWS_DEFAULT_PROFILE`, else `default`) names the profile; credentials come from
-/// `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`, section `[name]`) or `AWS_CONFIG_FILE` (default
-/// `~/.aws/config`, section `[profile name]`, or `[default]`), the region from the config file. Credentials and a
-/// region already in the environment win, as in the SDKs.
+/// `AWS_DEFAULT_PROFILE` (else `AWS_PROFILE`, else `default`) names the profile, as botocore reads them; its settings
+/// come from `AWS_CONFIG_FILE` (default `~/.aws/config`, section `[profile name]`, or `[default]`) overridden by
+/// `AWS_SHARED_CREDENTIALS_FILE` (default `~/.aws/credentials`, section `[name]`). Credentials and a region already in
+/// the environment win, as in the SDKs.
 public enum SharedConfig {
     /// `environment` with what the profile adds: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`
     /// and `AWS_REGION`, where the environment lacks them.
@@ -15,48 +15,47 @@ public enum SharedConfig {
     public static func environment(
         overlaying environment: [String: String], readFile: (String) -> String? = Self.read
     ) throws(EndpointError) -> [String: String] {
-        let explicit =
-            environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? environment["AWS_DEFAULT_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
-        let profile = explicit ?? "default"
-        let variable = environment["AWS_PROFILE"]?.isEmpty == false ? "AWS_PROFILE" : "AWS_DEFAULT_PROFILE"
+        // botocore's order: AWS_DEFAULT_PROFILE, then AWS_PROFILE.
+        let variable = ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"].first { !(environment[$0] ?? "").isEmpty }
+        let profile = variable.flatMap { environment[$0] } ?? "default"
         let home = environment["HOME"] ?? ""
         let credentialsPath = environment["AWS_SHARED_CREDENTIALS_FILE"] ?? home + "/.aws/credentials"
         let configPath = environment["AWS_CONFIG_FILE"] ?? home + "/.aws/config"
         let credentials = readFile(credentialsPath).map(parse)?[profile]
-        let config = readFile(configPath).map(parse)?[profile == "default" ? "default" : "profile " + profile]
-        if explicit != nil && credentials == nil && config == nil {
+        let configSections = readFile(configPath).map(parse)
+        let config =
+            configSections?["profile " + profile] ?? (profile == "default" ? configSections?["default"] : nil)
+        if let variable, credentials == nil && config == nil {
             throw EndpointError(
                 variable: variable,
                 description: "\(variable): profile \(profile) is in neither \(credentialsPath) nor \(configPath)")
         }
+        // The credentials file's values win over the config file's, as botocore merges them.
+        var settings = config ?? [:]
+        settings.merge(credentials ?? [:]) { $1 }
         var result = environment
         let hasKeys =
-            !(environment["AWS_ACCESS_KEY_ID"] ?? "").isEmpty
-            && !(environment["AWS_SECRET_ACCESS_KEY"] ?? "").isEmpty
+            !(environment["AWS_ACCESS_KEY_ID"] ?? "").isEmpty && !(environment["AWS_SECRET_ACCESS_KEY"] ?? "").isEmpty
         if !hasKeys {
-            let source = credentials?["aws_access_key_id"] != nil ? credentials : config
-            if let keyId = source?["aws_access_key_id"], let secret = source?["aws_secret_access_key"] {
+            // A profile that assumes a role (or asks SSO or a process) means another identity than its static keys:
+            // refuse rather than act as the wrong one.
+            let sources = ["role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file"]
+            if let unsupported = sources.first(where: { settings[$0] != nil }) {
+                throw EndpointError(
+                    variable: variable ?? "AWS_PROFILE",
+                    description: "profile \(profile) gets its credentials through \(unsupported), which this tool does "
+                        + "not implement; export them first (aws configure export-credentials --profile \(profile) "
+                        + "--format env)")
+            }
+            if let keyId = settings["aws_access_key_id"], let secret = settings["aws_secret_access_key"] {
                 result["AWS_ACCESS_KEY_ID"] = keyId
                 result["AWS_SECRET_ACCESS_KEY"] = secret
-                result["AWS_SESSION_TOKEN"] = source?["aws_session_token"]
-            } else if let section = config ?? credentials,
-                let unsupported = [
-                    "role_arn", "sso_session", "sso_start_url", "credential_process", "web_identity_token_file",
-                ]
-                .first(where: { section[$0] != nil })
-            {
-                throw EndpointError(
-                    variable: variable,
-                    description: "\(variable): profile \(profile) gets its credentials through \(unsupported), which "
-                        + "this tool does not implement; export them first (aws configure export-credentials "
-                        + "--profile \(profile) --format env)")
+                result["AWS_SESSION_TOKEN"] = settings["aws_session_token"]
             }
         }
-        let hasRegion = !(environment["AWS_REGION"] ?? "").isEmpty || !(environment["AWS_DEFAULT_REGION"] ?? "").isEmpty
-        if !hasRegion, let region = config?["region"] ?? credentials?["region"] {
-            result["AWS_REGION"] = region
-        }
+        let hasRegion =
+            !(environment["AWS_REGION"] ?? "").isEmpty || !(environment["AWS_DEFAULT_REGION"] ?? "").isEmpty
+        if !hasRegion, let region = settings["region"] { result["AWS_REGION"] = region }
         return result
     }
 

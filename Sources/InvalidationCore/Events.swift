@@ -40,9 +40,6 @@ public struct RecordNote: Sendable, Equatable, CustomStringConvertible {
         case rejected
         /// The record is fine but asks for nothing (s3:TestEvent, a tagging event…): logged at info.
         case ignored
-        /// The record is used, with a caveat a person should know (a key holding `*`): logged as a warning, not
-        /// counted as skipped.
-        case caveat
     }
     public var record: String
     public var reason: String
@@ -58,9 +55,6 @@ public struct RecordNote: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(record): \(reason)" }
-
-    /// Whether the record gave nothing (every severity but `caveat`).
-    public var isSkipped: Bool { severity != .caveat }
 }
 
 /// The trigger that delivered an event, recognised from its shape.

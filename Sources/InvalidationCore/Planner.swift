@@ -122,6 +122,19 @@ public enum Planner {
                     excluded += 1
                     continue
                 }
+                // A key chooses its path, and anyone who can write to the bucket chooses keys: a key must never
+                // widen into a wildcard, and CloudFront cannot invalidate a raw `*` exactly (`%2A` is a different
+                // path to it, AWS-FACTS 1.9).
+                if change.key.utf8.contains(UInt8(ascii: "*")) {
+                    notes.append(
+                        RecordNote(
+                            record: unit.label,
+                            reason: "key \(JSON.quote(change.key)) holds *, CloudFront's wildcard: it cannot be "
+                                + "invalidated exactly and is never sent as a wildcard; invalidate it by hand "
+                                + "(invalidator invalidate) if it is cached",
+                            severity: .rejected, bucket: nil))
+                    continue
+                }
                 let bucketTargets: [(target: DistributionTarget, number: Int)]
                 if let last = lastBucket, last.bucket == change.bucket {
                     bucketTargets = last.targets
@@ -169,15 +182,7 @@ public enum Planner {
                     }
                 }
                 if served { covered += 1 }
-                if served && change.key.utf8.contains(UInt8(ascii: "*")) {
-                    notes.append(
-                        RecordNote(
-                            record: unit.label,
-                            reason: "key \(JSON.quote(change.key)) holds *, CloudFront's wildcard: invalidated as %2A, "
-                                + "never as a wildcard (CloudFront may not match it to the object requested with a "
-                                + "raw *; invalidate that path by hand if it stays stale)",
-                            severity: .caveat))
-                }
+
                 if !served {
                     notes.append(
                         RecordNote(

@@ -37,7 +37,10 @@ public struct DistributionResolver: Sendable {
         public var quietBuckets: Set<String> = []
     }
 
-    public func resolve(_ buckets: Set<String>) async -> Resolution {
+    /// - Parameters:
+    ///   - deadline: discovery's AWS calls (and their retries) end before it: the invocation's deadline.
+    ///   - traceId: sent with discovery's AWS calls.
+    public func resolve(_ buckets: Set<String>, deadline: Date? = nil, traceId: String? = nil) async -> Resolution {
         var resolution = Resolution()
         for bucket in buckets.sorted() {
             if let mapped = map?.targets[bucket] {
@@ -46,7 +49,7 @@ public struct DistributionResolver: Sendable {
                 resolution.targets[bucket] = ids.map { DistributionTarget(distributionId: $0, originPath: keyPrefix) }
             } else if let discovery {
                 do {
-                    let found = try await discovery.targets(bucket: bucket)
+                    let found = try await discovery.targets(bucket: bucket, deadline: deadline, traceId: traceId)
                     resolution.targets[bucket] = found
                     if found.isEmpty, await !discovery.shouldReportMissing(bucket: bucket) {
                         resolution.quietBuckets.insert(bucket)
@@ -90,9 +93,12 @@ public actor DistributionDiscovery {
         self.now = now
     }
 
-    public func targets(bucket: String) async throws(AWSError) -> [DistributionTarget] {
+    public func targets(
+        bucket: String, deadline: Date? = nil, traceId: String? = nil
+    ) async throws(AWSError) -> [DistributionTarget] {
         var found: Set<DistributionTarget> = []
-        for distribution in try await distributions() where distribution.enabled || settings.includeDisabled {
+        for distribution in try await distributions(deadline: deadline, traceId: traceId)
+        where distribution.enabled || settings.includeDisabled {
             for origin in distribution.origins where S3OriginDomain.matches(origin.domainName, bucket: bucket) {
                 found.insert(DistributionTarget(distributionId: distribution.id, originPath: origin.originPath))
             }
@@ -111,11 +117,15 @@ public actor DistributionDiscovery {
         return true
     }
 
-    func distributions() async throws(AWSError) -> [Distribution] {
+    func distributions(deadline: Date?, traceId: String?) async throws(AWSError) -> [Distribution] {
         let current = now()
         if let snapshot, current.timeIntervalSince(snapshot.takenAt) < Double(settings.ttlSeconds) {
             return snapshot.distributions
         }
+        var bounded = self.cloudFront.client
+        bounded.deadline = deadline
+        bounded.traceId = traceId
+        let cloudFront = CloudFrontClient(client: bounded)
         var distributions: [Distribution] = []
         var marker: String?
         var pages = 0

@@ -16,14 +16,16 @@ public enum EventSamples {
     static let region = "us-east-1"
     static let time = "2026-11-22T10:00:00.000Z"
 
-    /// One event of `kind` for these keys (for `codepipeline`, the keys become the job's paths).
+    /// One event of `kind` for these keys (for `codepipeline`, the keys become the job's paths). S3 notifies one object
+    /// per event: `s3` and `sns` samples use the first key; `sqs-s3` and `sqs-eventbridge` carry one message per key.
     public static func event(
         _ kind: Kind, bucket: String = "my-site-bucket", keys: [String] = ["index.html", "assets/app.js"],
         distributionId: String = "E2QWRUHAPOMQZL"
     ) -> String {
         switch kind {
         case .s3:
-            return JSON.serialize(.object(["Records": .array(keys.map { s3Record(bucket: bucket, key: $0) })]))
+            return JSON.serialize(
+                .object(["Records": .array(keys.prefix(1).map { s3Record(bucket: bucket, key: $0) })]))
         case .sqsS3:
             let messages = keys.map { key in
                 sqsMessage(body: JSON.serialize(.object(["Records": .array([s3Record(bucket: bucket, key: key)])])))
@@ -33,7 +35,8 @@ public enum EventSamples {
             let messages = keys.map { sqsMessage(body: JSON.serialize(eventBridge(bucket: bucket, key: $0))) }
             return JSON.serialize(.object(["Records": .array(messages)]))
         case .sns:
-            let message = JSON.serialize(.object(["Records": .array(keys.map { s3Record(bucket: bucket, key: $0) })]))
+            let message = JSON.serialize(
+                .object(["Records": .array(keys.prefix(1).map { s3Record(bucket: bucket, key: $0) })]))
             let id = uuid("sns", message)
             let topic = "arn:aws:sns:\(region):\(account):\(bucket)-changes"
             return JSON.serialize(

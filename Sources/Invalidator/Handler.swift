@@ -43,16 +43,21 @@ public struct InvalidationHandler: Sendable {
 
     /// What the handler would do with an event, without sending anything (discovery may list distributions).
     /// For a CodePipeline job: the first invocation's requests (a continuation only polls, and plans nothing).
-    public func plan(_ event: DecodedEvent) async -> (InvalidationPlan, DistributionResolver.Resolution) {
-        await Self.plan(event, resolver: resolver, planner: planner)
+    public func plan(
+        _ event: DecodedEvent, deadline: Date? = nil, traceId: String? = nil
+    ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
+        await Self.plan(event, resolver: resolver, planner: planner, deadline: deadline, traceId: traceId)
     }
 
     /// `plan(_:)` with any resolver: `invalidator plan` resolves offline when it can.
+    /// - Parameter deadline: discovery's calls end before it.
     public static func plan(
-        _ event: DecodedEvent, resolver: DistributionResolver, planner: PlannerSettings
+        _ event: DecodedEvent, resolver: DistributionResolver, planner: PlannerSettings, deadline: Date? = nil,
+        traceId: String? = nil
     ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
         guard let job = event.pipelineJob else {
-            let resolution = await resolver.resolve(Set(event.changes.map(\.bucket)))
+            let resolution = await resolver.resolve(
+                Set(event.changes.map(\.bucket)), deadline: deadline, traceId: traceId)
             var working = event
             for index in working.units.indices {
                 working.units[index].changes.removeAll { resolution.failures[$0.bucket] != nil }
@@ -93,16 +98,16 @@ public struct InvalidationHandler: Sendable {
             )
             .handle(job: job, logger: logger)
         }
-        let (plan, resolution) = await plan(event)
+        let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId)
+        let (plan, resolution) = await plan(
+            event, deadline: bounded.cloudFront.client.deadline, traceId: invocation.traceId)
         for note in event.notes + plan.notes {
             if let bucket = note.bucket, resolution.quietBuckets.contains(bucket) { continue }
             switch note.severity {
             case .rejected: logger.warn("record skipped", ["record": note.record, "reason": note.reason])
             case .ignored: logger.info("record ignored", ["record": note.record, "reason": note.reason])
-            case .caveat: logger.warn("record used with a caveat", ["record": note.record, "reason": note.reason])
             }
         }
-        let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId)
         let submission = bounded.submission
         let before = cloudFront.client.statistics.counts
 
@@ -142,7 +147,7 @@ public struct InvalidationHandler: Sendable {
                 "billablePaths": String(done.reduce(0) { $0 + $1.0.billablePaths }),
                 "changesCovered": String(plan.coveredChanges),
                 "excluded": String(plan.excludedChanges),
-                "skipped": String((event.notes + plan.notes).filter(\.isSkipped).count), "failed": String(failed.count),
+                "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
                 "retries": String(calls.retries), "throttles": String(calls.throttles),
                 "limitWaits": String(limitWaits),
                 "milliseconds": Self.milliseconds(ContinuousClock.now - started),
@@ -170,9 +175,9 @@ public struct InvalidationHandler: Sendable {
         metrics.retries = calls.retries
         metrics.throttles = calls.throttles
         metrics.limitWaits = limitWaits
-        metrics.skippedRecords = (event.notes + plan.notes).filter(\.isSkipped).count
+        metrics.skippedRecords = (event.notes + plan.notes).count
         metrics.batchItemFailures = failedIds.count
-        logger.raw(metrics.emf(namespace: metricsNamespace, timestamp: now(), context: logger.metadata))
+        logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
 
         if event.source == .sqs {
             let items = failedIds.map { JSONValue.object(["itemIdentifier": .string($0)]) }
@@ -200,7 +205,7 @@ public struct InvalidationHandler: Sendable {
                         "paths": .number(String(planned.paths.count)), "status": .string(invalidation.status),
                     ])
                 }),
-            "skipped": .number(String((event.notes + plan.notes).filter(\.isSkipped).count)),
+            "skipped": .number(String((event.notes + plan.notes).count)),
         ])
         return .success(Array(JSON.serialize(summary).utf8))
     }

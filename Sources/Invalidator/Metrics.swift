@@ -1,5 +1,6 @@
 import FoundationEssentials
 import JSONSupport
+import LambdaRuntime
 
 /// What one invocation did, as CloudWatch metrics: one Embedded Metric Format line per invocation, which CloudWatch
 /// Logs turns into metrics without an API call (and without a permission).
@@ -32,13 +33,28 @@ public struct InvocationMetrics: Sendable, Equatable {
         ]
     }
 
+    /// The invocation's distribution, its distributions joined by commas, or `none`; `several (N)` past
+    /// CloudWatch's 1,024 characters for a dimension value.
     public var dimension: String {
-        distributionIds.isEmpty ? "none" : Array(Set(distributionIds)).sorted().joined(separator: ",")
+        let joined = distributionIds.isEmpty ? "none" : Array(Set(distributionIds)).sorted().joined(separator: ",")
+        return joined.utf8.count <= 1024 ? joined : "several (\(Set(distributionIds).count))"
     }
 
-    /// The EMF document, on one line, with `context` (the request id) as extra members to search logs by. It has no
-    /// `level` member on purpose: Lambda's log-level filter would drop it below that level, and metrics must always
-    /// be written.
+    /// The line to write through `logger`: the EMF document with the logger's context (the request id) and, in the
+    /// JSON log format, `timestamp`, `message` and a `level` that passes the configured filter (Lambda treats a JSON
+    /// line without `level` as INFO, so with an application log level of WARN it would drop the metrics).
+    public func line(namespace: String, timestamp: Date, logger: Logger) -> String {
+        var context = logger.metadata
+        if logger.format == .json {
+            context += [
+                ("timestamp", RFC3339.format(timestamp)), ("level", max(LogLevel.info, logger.level).name),
+                ("message", "metrics"),
+            ]
+        }
+        return emf(namespace: namespace, timestamp: timestamp, context: context)
+    }
+
+    /// The EMF document, on one line, with `context` as extra string members.
     public func emf(namespace: String, timestamp: Date, context: [(String, String)] = []) -> String {
         let definitions = values.map { "{\"Name\":\"\($0.name)\",\"Unit\":\"Count\"}" }.joined(separator: ",")
         var line = "{\"_aws\":{\"Timestamp\":\(Int64(timestamp.timeIntervalSince1970 * 1000)),"

@@ -58,7 +58,7 @@ extension InvalidationHandler {
         let calls = cloudFront.client.statistics.counts - before
         metrics.retries = calls.retries
         metrics.throttles = calls.throttles
-        logger.raw(metrics.emf(namespace: metricsNamespace, timestamp: now(), context: logger.metadata))
+        logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
         return result
     }
 

@@ -13,7 +13,7 @@ public enum PlanReport {
                 "billablePaths": .number(String(planned.billablePaths)), "changes": .number(String(planned.changes)),
             ])
         }
-        let skipped = (event.notes + plan.notes).filter(\.isSkipped).map { note -> JSONValue in
+        let skipped = (event.notes + plan.notes).map { note -> JSONValue in
             .object(["record": .string(note.record), "reason": .string(note.reason)])
         }
         // "invalidations" before "skipped", as documented (serialize sorts keys within each object).
@@ -39,7 +39,7 @@ public enum PlanReport {
             for path in planned.paths { lines.append("  \(path)") }
         }
         for note in event.notes + plan.notes {
-            lines.append("\(note.isSkipped ? "skipped" : "note") \(note.record): \(note.reason)")
+            lines.append("skipped \(note.record): \(note.reason)")
         }
         if plan.excludedChanges > 0 { lines.append("excluded by INCLUDE/EXCLUDE: \(plan.excludedChanges) changes") }
         return lines.joined(separator: "\n")

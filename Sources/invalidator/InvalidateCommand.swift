@@ -33,19 +33,19 @@ func parseIds(_ values: [String]) throws -> [String] {
     return ids
 }
 
-/// What makes this run this run, for the CallerReference: `--reference`, else the CI system's run id, else the
-/// current minute (an accidental second run within the minute is then a no-op, and a later deploy is new).
+/// What makes this run this run, for the CallerReference: `--reference`, else the CI system's run (or pipeline, or
+/// build) id, which stays the same when a job of the run is retried, else a value of this process alone (a retried
+/// command then creates a new invalidation: it costs its paths again, and never leaves a cache stale).
 func runIdentity(_ reference: String?, environment: [String: String]) -> String {
     if let reference, !reference.isEmpty { return reference }
     let ciVariables = [
-        ["GITHUB_REPOSITORY", "GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT"], ["CI_PROJECT_ID", "CI_PIPELINE_ID", "CI_JOB_ID"],
-        ["CODEBUILD_BUILD_ID"], ["BUILDKITE_BUILD_ID", "BUILDKITE_JOB_ID"], ["CIRCLE_WORKFLOW_ID", "CIRCLE_BUILD_NUM"],
-        ["BUILD_TAG"],
+        ["GITHUB_REPOSITORY", "GITHUB_RUN_ID"], ["CI_PROJECT_ID", "CI_PIPELINE_ID"], ["CODEBUILD_BUILD_ID"],
+        ["BUILDKITE_BUILD_ID"], ["CIRCLE_WORKFLOW_ID"], ["BUILD_TAG"],
     ]
     for names in ciVariables where environment[names.last!].map({ !$0.isEmpty }) ?? false {
         return names.map { environment[$0] ?? "" }.joined(separator: "/")
     }
-    return "minute " + String(Int64(Date().timeIntervalSince1970) / 60)
+    return "process \(getpid()) at \(Date().timeIntervalSince1970) \(UInt64.random(in: 0...UInt64.max))"
 }
 
 struct Invalidate: AsyncParsableCommand {
@@ -121,6 +121,7 @@ struct Invalidate: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
+        let startedAt = Date()
         let environment = try awsEnvironment()
         let configuration: Configuration
         do {
@@ -151,6 +152,10 @@ struct Invalidate: AsyncParsableCommand {
         var skipped: [String] = []
         for entry in entries {
             if entry.isKey {
+                guard !entry.text.contains("*") else {
+                    skipped.append("\(entry.text): a key holding * cannot be invalidated exactly; give a path instead")
+                    continue
+                }
                 guard settings.filter.isEmpty || settings.filter.keeps(entry.text) else {
                     skipped.append("\(entry.text): excluded by INCLUDE / EXCLUDE")
                     continue
@@ -201,7 +206,9 @@ struct Invalidate: AsyncParsableCommand {
                 if !json {
                     print(
                         "created \(invalidation.id) on \(item.distributionId): \(item.paths.count) paths "
-                            + "(\(item.billablePaths) billable), \(invalidation.status)")
+                            + "(\(item.billablePaths) billable), \(invalidation.status)"
+                            + (Self.isEarlier(invalidation, than: startedAt)
+                                ? " (already created by an earlier run with the same --reference)" : ""))
                 }
             case .failure(let error):
                 if json { print(Self.report(created, extra: ["error": .string(error.description)])) }
@@ -245,6 +252,9 @@ struct Invalidate: AsyncParsableCommand {
                     continue
                 } catch {
                     progress.finish()
+                    if json {
+                        print(Self.report(created, statuses: statuses, extra: ["error": .string(error.description)]))
+                    }
                     throw fail("distribution \(item.distributionId): \(error)")
                 }
             }
@@ -277,6 +287,12 @@ struct Invalidate: AsyncParsableCommand {
             for path in item.paths { print("  \(path)") }
         }
         if dryRun { print("dry run: nothing sent") }
+    }
+
+    /// Whether CloudFront answered with an invalidation created before this run (an idempotent replay).
+    static func isEarlier(_ invalidation: Invalidation, than start: Date) -> Bool {
+        guard let created = RFC3339.parse(invalidation.createTime) else { return false }
+        return created < start.addingTimeInterval(-5)
     }
 
     static func report(

@@ -1,5 +1,6 @@
 import AWSClient
 import ArgumentParser
+import CShims
 import FoundationEssentials
 import InvalidationCore
 import Invalidator
@@ -26,6 +27,8 @@ struct InvalidatorCommand: AsyncParsableCommand {
     /// Like ArgumentParser's own `main`, but a usage error is one line on standard error (`invalidator: reason`)
     /// and exit status 64, so scripts can show it as is.
     static func main() async {
+        // Line by line even into a pipe: a CI log shows progress as it happens, and created ids survive a kill.
+        cshims_line_buffered_stdout()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -57,7 +60,7 @@ func readEvent(_ path: String) throws -> [UInt8] {
         return bytes
     }
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("cannot read event file \(path)")
+        throw ValidationError("cannot read \(path)")
     }
     return Array(data)
 }

@@ -87,8 +87,9 @@ struct Events: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a realistic event of the given kind.",
             discussion: """
-                Kinds: s3 (an S3 notification delivered directly), sqs-s3 (S3 -> SQS, one message a key), \
-                sqs-eventbridge (S3 -> EventBridge -> SQS), sns (S3 -> SNS -> Lambda), codepipeline (a job whose \
+                Kinds: s3 (an S3 notification delivered directly, one object: the first key), sqs-s3 (S3 -> SQS, \
+                one message a key), sqs-eventbridge (S3 -> EventBridge -> SQS, one message a key), sns (S3 -> SNS \
+                -> Lambda, the first key), codepipeline (a job whose \
                 UserParameters name --distribution-id and the keys as paths). The same arguments give the same \
                 event. Try it: invalidator events sample sqs-s3 --key 'docs/a b.html' | invalidator plan \
                 --event - --distribution-id E2QWRUHAPOMQZL

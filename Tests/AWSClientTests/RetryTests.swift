@@ -81,7 +81,6 @@ struct RetryTests {
             Result<HTTPResponse, AWSError>.success(error(500, "InternalError")),
             .success(error(502, "BadGateway")), .success(error(503, "ServiceUnavailable")),
             .success(error(504, "GatewayTimeout")), .success(error(400, "RequestTimeout")),
-            .success(.text(429, "<html>Too Many Requests</html>")),
             .failure(AWSError(kind: .transport, code: "ConnectionError", message: "reset", service: "", operation: "")),
             .failure(AWSError(kind: .timeout, code: "RequestTimeout", message: "slow", service: "", operation: "")),
         ])
@@ -128,13 +127,22 @@ struct RetryTests {
         _ = try? await create(client)
         #expect(fake.requests.count == 151, "no retry once the quota is spent")
 
-        let timeouts = FakeTransport([
-            .failure(AWSError(kind: .timeout, code: "RequestTimeout", message: "", service: "", operation: "")),
-            .success(Self.created), .success(Self.created),
-        ])
-        let fresh = try self.client(timeouts, clock: VirtualClock(), jitter: 0)
-        _ = try await create(fresh)
-        #expect(fresh.client.retryQuota.available == RetryQuota.capacity, "the retry's 10 tokens came back")
+        // 500 - 98 x 5 = 10 tokens left: a timeout (10) can be retried once, then neither it nor a throttle (5).
+        let timeout = Result<HTTPResponse, AWSError>.failure(
+            AWSError(kind: .timeout, code: "RequestTimeout", message: "", service: "", operation: ""))
+        let drained = FakeTransport(Array(repeating: .success(Self.throttled), count: 98) + [timeout, timeout])
+        let fresh = try self.client(drained, policy: RetryPolicy(maxAttempts: 99), clock: VirtualClock(), jitter: 0)
+        _ = try? await create(fresh)
+        #expect(drained.requests.count == 99, "98 retries of a throttle")
+        #expect(fresh.client.retryQuota.available == 10)
+        _ = try? await create(fresh)
+        #expect(drained.requests.count == 101, "a timeout retried once at 10 tokens")
+        #expect(fresh.client.retryQuota.available == 0)
+
+        let refunds = FakeTransport([.success(Self.throttled), timeout, .success(Self.created)])
+        let refunded = try self.client(refunds, clock: VirtualClock(), jitter: 0)
+        _ = try await create(refunded)
+        #expect(refunded.client.retryQuota.available == RetryQuota.capacity - 5, "only the last retry's 10 come back")
     }
 
     @Test("no attempt starts and no backoff runs past the deadline; each attempt's timeout fits before it")
@@ -157,5 +165,61 @@ struct RetryTests {
             ($0 as? AWSError)?.code == "DeadlineReached"
         }
         #expect(late.requests.isEmpty)
+    }
+}
+
+@Suite("Shared configuration files")
+struct SharedConfigTests {
+    static let files = [
+        "/h/.aws/credentials": """
+        [default]
+        aws_access_key_id = AKIDDEFAULT
+        aws_secret_access_key = default-secret
+        [site]
+        aws_access_key_id = AKIDSITE
+        aws_secret_access_key = site-secret
+        aws_session_token = site-token
+        region = eu-central-1
+        """,
+        "/h/.aws/config": """
+        [default]
+        region = us-west-2
+        [profile site]
+        region = eu-west-1
+        output = json
+        [profile admin]
+        role_arn = arn:aws:iam::123456789012:role/admin
+        source_profile = default
+        """,
+    ]
+
+    func resolve(_ environment: [String: String]) throws(EndpointError) -> [String: String] {
+        try SharedConfig.environment(overlaying: ["HOME": "/h"].merging(environment) { $1 }) { Self.files[$0] }
+    }
+
+    @Test("the default profile, a named one, the credentials file over the config file, the environment over both")
+    func profiles() throws {
+        #expect(try resolve([:])["AWS_ACCESS_KEY_ID"] == "AKIDDEFAULT")
+        #expect(try resolve([:])["AWS_REGION"] == "us-west-2")
+        let site = try resolve(["AWS_PROFILE": "site"])
+        #expect(site["AWS_ACCESS_KEY_ID"] == "AKIDSITE" && site["AWS_SESSION_TOKEN"] == "site-token")
+        #expect(site["AWS_REGION"] == "eu-central-1", "the credentials file wins, as botocore merges them")
+        #expect(try resolve(["AWS_DEFAULT_PROFILE": "site", "AWS_PROFILE": "nope"])["AWS_ACCESS_KEY_ID"] == "AKIDSITE")
+        let env = try resolve([
+            "AWS_PROFILE": "site", "AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "s",
+            "AWS_REGION": "ap-south-1",
+        ])
+        #expect(env["AWS_ACCESS_KEY_ID"] == "AKIDENV" && env["AWS_REGION"] == "ap-south-1")
+    }
+
+    @Test("a missing profile and an assume-role profile are refused, naming the variable")
+    func refused() {
+        #expect(throws: EndpointError.self) { try resolve(["AWS_PROFILE": "nope"]) }
+        do {
+            _ = try resolve(["AWS_PROFILE": "admin"])
+            Issue.record("an assume-role profile must be refused")
+        } catch {
+            #expect(error.variable == "AWS_PROFILE" && error.description.contains("role_arn"))
+        }
     }
 }

@@ -286,6 +286,10 @@ struct MetricsTests {
             #expect(document["_aws"]?["CloudWatchMetrics"]?.array?.first?["Namespace"]?.string == "Site/Cache")
             #expect(document["DistributionId"]?.string == "E1")
             #expect(document["requestId"]?.string == "req-emf")
+            if format == .json {
+                #expect(document["level"]?.string == "ERROR", "passes Lambda's filter at the configured level")
+                #expect(document["message"]?.string == "metrics" && document["timestamp"]?.string != nil)
+            }
             let figures = [
                 "ChangesReceived": "2", "PathsSubmitted": "3", "BillablePaths": "3", "InvalidationsCreated": "1",
                 "Retries": "1", "Throttles": "1", "SkippedRecords": "1", "BatchItemFailures": "0",
