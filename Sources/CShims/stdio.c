@@ -5,3 +5,4 @@
 void cshims_line_buffered_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
+

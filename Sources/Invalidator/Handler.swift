@@ -56,11 +56,21 @@ public struct InvalidationHandler: Sendable {
         traceId: String? = nil
     ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
         guard let job = event.pipelineJob else {
-            let resolution = await resolver.resolve(
-                Set(event.changes.map(\.bucket)), deadline: deadline, traceId: traceId)
+            var buckets = Set<String>()
+            var last = ""
+            for unit in event.units {
+                for change in unit.changes where change.bucket != last {
+                    buckets.insert(change.bucket)
+                    last = change.bucket
+                }
+            }
+            let resolution = await resolver.resolve(buckets, deadline: deadline, traceId: traceId)
             var working = event
-            for index in working.units.indices {
-                working.units[index].changes.removeAll { resolution.failures[$0.bucket] != nil }
+            // Only when a lookup failed: the copy touches every unit of a 10,000-record batch.
+            if !resolution.failures.isEmpty {
+                for index in working.units.indices {
+                    working.units[index].changes.removeAll { resolution.failures[$0.bucket] != nil }
+                }
             }
             var plan = Planner.plan(working, settings: planner) { resolution.targets[$0] ?? [] }
             for (bucket, error) in resolution.failures.sorted(by: { $0.key < $1.key }) {
@@ -155,8 +165,10 @@ public struct InvalidationHandler: Sendable {
             ])
 
         // Units with a change in a bucket whose lookup failed are handed back whole.
-        let lookupFailed = event.units.filter { unit in unit.changes.contains { resolution.failures[$0.bucket] != nil }
-        }
+        let lookupFailed =
+            resolution.failures.isEmpty
+            ? []
+            : event.units.filter { unit in unit.changes.contains { resolution.failures[$0.bucket] != nil } }
         // In batch order, each once (a set, not a scan: a failed 10,000-message batch must stay linear).
         var failedIds: [String] = []
         if event.source == .sqs {
