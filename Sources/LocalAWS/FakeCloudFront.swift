@@ -305,25 +305,13 @@ public final class FakeCloudFront: Sendable {
             let newest = records.filter { $0.distributionId == distribution }.reversed()
             let marker = query["Marker"] ?? ""
             let rest = marker.isEmpty ? Array(newest) : Array(newest.drop { $0.id != marker }.dropFirst())
-            let page = Array(rest.prefix(maxItems))
-            let truncated = rest.count > page.count
-            var xml =
-                "<?xml version=\"1.0\"?><InvalidationList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
-            xml += "<Marker>\(XML.escape(marker))</Marker>"
-            if truncated, let last = page.last { xml += "<NextMarker>\(last.id)</NextMarker>" }
-            xml +=
-                "<MaxItems>\(maxItems)</MaxItems><IsTruncated>\(truncated)</IsTruncated><Quantity>\(page.count)</Quantity>"
-            if !page.isEmpty {
-                xml += "<Items>"
-                for record in page {
-                    xml += "<InvalidationSummary><Id>\(record.id)</Id>"
-                    xml += "<CreateTime>\(FakeCloudFront.timestamp(record.created))</CreateTime>"
-                    xml += "<Status>\(record.isCompleted(at: now) ? "Completed" : "InProgress")</Status>"
-                    xml += "</InvalidationSummary>"
-                }
-                xml += "</Items>"
+            let xml = FakeCloudFront.listXML(
+                root: "InvalidationList", marker: marker, maxItems: maxItems, rest: rest, id: \.id
+            ) { record in
+                "<InvalidationSummary><Id>\(record.id)</Id>"
+                    + "<CreateTime>\(FakeCloudFront.timestamp(record.created))</CreateTime>"
+                    + "<Status>\(record.isCompleted(at: now) ? "Completed" : "InProgress")</Status></InvalidationSummary>"
             }
-            xml += "</InvalidationList>"
             return LoopbackReply(status: 200, headers: [("content-type", "text/xml")], text: xml)
         }
 
@@ -346,28 +334,16 @@ public final class FakeCloudFront: Sendable {
             }
             let sorted = catalogue.sorted { $0.id < $1.id }
             let marker = query["Marker"] ?? ""
-            let rest = marker.isEmpty ? sorted[...] : sorted.drop { $0.id <= marker }
-            let page = Array(rest.prefix(maxItems))
-            let truncated = rest.count > page.count
-            var xml =
-                "<?xml version=\"1.0\"?><DistributionList xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
-            xml += "<Marker>\(XML.escape(marker))</Marker>"
-            if truncated, let last = page.last { xml += "<NextMarker>\(last.id)</NextMarker>" }
-            xml +=
-                "<MaxItems>\(maxItems)</MaxItems><IsTruncated>\(truncated)</IsTruncated><Quantity>\(page.count)</Quantity>"
-            if !page.isEmpty {
-                xml += "<Items>"
-                for distribution in page {
-                    xml += "<DistributionSummary><Id>\(distribution.id)</Id><Status>Deployed</Status>"
-                    xml += "<DomainName>\(distribution.id.lowercased()).cloudfront.net</DomainName>"
-                    if distribution.summaryHasOrigins {
-                        xml += FakeCloudFront.originsXML(distribution) + "<Enabled>\(distribution.enabled)</Enabled>"
-                    }
-                    xml += "</DistributionSummary>"
-                }
-                xml += "</Items>"
+            let rest = marker.isEmpty ? sorted : Array(sorted.drop { $0.id <= marker })
+            let xml = FakeCloudFront.listXML(
+                root: "DistributionList", marker: marker, maxItems: maxItems, rest: rest, id: \.id
+            ) { distribution in
+                "<DistributionSummary><Id>\(distribution.id)</Id><Status>Deployed</Status>"
+                    + "<DomainName>\(distribution.id.lowercased()).cloudfront.net</DomainName>"
+                    + (distribution.summaryHasOrigins
+                        ? FakeCloudFront.originsXML(distribution) + "<Enabled>\(distribution.enabled)</Enabled>" : "")
+                    + "</DistributionSummary>"
             }
-            xml += "</DistributionList>"
             return LoopbackReply(status: 200, headers: [("content-type", "text/xml")], text: xml)
         }
 
@@ -521,6 +497,22 @@ public final class FakeCloudFront: Sendable {
         guard path.hasPrefix("/"), path.utf8.count <= 4000 else { return false }
         if let star = path.firstIndex(of: "*"), star != path.index(before: path.endIndex) { return false }
         return path.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    /// One page of a CloudFront list (`DistributionList`, `InvalidationList`): `rest` is what follows the marker; a
+    /// truncated page names its last id as `NextMarker`, as CloudFront documents it.
+    static func listXML<Item>(
+        root: String, marker: String, maxItems: Int, rest: [Item], id: (Item) -> String, item: (Item) -> String
+    ) -> String {
+        let page = rest.prefix(maxItems)
+        let truncated = rest.count > page.count
+        var xml = "<?xml version=\"1.0\"?><\(root) xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
+        xml += "<Marker>\(XML.escape(marker))</Marker>"
+        if truncated, let last = page.last { xml += "<NextMarker>\(id(last))</NextMarker>" }
+        xml +=
+            "<MaxItems>\(maxItems)</MaxItems><IsTruncated>\(truncated)</IsTruncated><Quantity>\(page.count)</Quantity>"
+        if !page.isEmpty { xml += "<Items>" + page.map(item).joined() + "</Items>" }
+        return xml + "</\(root)>"
     }
 
     static func originsXML(_ distribution: Distribution) -> String {
