@@ -72,15 +72,17 @@ public enum EventDecoder {
         var notes: [RecordNote] = []
         units.reserveCapacity(list.count)
         for (index, record) in list.enumerated() {
-            if record["body"] != nil
-                && (record["eventSource"]?.isString("aws:sqs") == true || record["messageId"] != nil)
-            {
+            // Each member looked up once: an SQS record has a dozen.
+            let body = record["body"]
+            let messageId = body == nil ? nil : record["messageId"]
+            if body != nil && (messageId != nil || record["eventSource"]?.isString("aws:sqs") == true) {
                 source = .sqs
-                units.append(sqsUnit(record, index: index, notes: &notes))
+                units.append(sqsUnit(body: body, messageId: messageId, index: index, notes: &notes))
             } else if record["s3"] != nil {
                 if source == .unrecognised { source = .s3 }
                 let label = "record \(index)"
-                let changes = s3RecordChanges(record, label: label, identityPrefix: "", notes: &notes)
+                var changes: [ObjectChange] = []
+                s3RecordChanges(record, label: label, identityPrefix: "", into: &changes, notes: &notes)
                 units.append(DeliveryUnit(messageId: nil, label: label, changes: changes))
             } else if let sns = record["Sns"] {
                 if source == .unrecognised { source = .sns }
@@ -106,12 +108,12 @@ public enum EventDecoder {
         return DecodedEvent(source: source, units: units, notes: notes)
     }
 
-    private static func sqsUnit<Value: EventJSON>(_ record: Value, index: Int, notes: inout [RecordNote])
-        -> DeliveryUnit
-    {
-        let messageId = record["messageId"]?.scalarText
+    private static func sqsUnit<Value: EventJSON>(
+        body: Value?, messageId messageIdValue: Value?, index: Int, notes: inout [RecordNote]
+    ) -> DeliveryUnit {
+        let messageId = messageIdValue?.scalarText
         let label = messageId.map { "message \($0)" } ?? "record \(index)"
-        guard let body = record["body"]?.stringBytes else {
+        guard let body = body?.stringBytes else {
             notes.append(RecordNote(record: label, reason: "SQS message body is not a string", severity: .rejected))
             return DeliveryUnit(messageId: messageId, label: label, changes: [])
         }
@@ -149,7 +151,8 @@ public enum EventDecoder {
                         RecordNote(record: recordLabel, reason: "not an S3 notification record", severity: .rejected))
                     continue
                 }
-                changes += s3RecordChanges(record, label: recordLabel, identityPrefix: identityPrefix, notes: &notes)
+                s3RecordChanges(
+                    record, label: recordLabel, identityPrefix: identityPrefix, into: &changes, notes: &notes)
             }
             if list.isEmpty {
                 notes.append(RecordNote(record: label, reason: "\"Records\" is empty", severity: .ignored))
@@ -177,12 +180,14 @@ public enum EventDecoder {
 
     // MARK: - S3 notification records
 
+    /// Appends the record's change, if it has one, to `changes`.
     private static func s3RecordChanges<Value: EventJSON>(
-        _ record: Value, label: String, identityPrefix: String, notes: inout [RecordNote]
-    ) -> [ObjectChange] {
+        _ record: Value, label: String, identityPrefix: String, into changes: inout [ObjectChange],
+        notes: inout [RecordNote]
+    ) {
         guard let eventName = record["eventName"]?.string else {
             notes.append(RecordNote(record: label, reason: "S3 record has no eventName", severity: .rejected))
-            return []
+            return
         }
         let kind: ChangeKind
         if eventName.hasPrefix("ObjectCreated:") {
@@ -193,26 +198,26 @@ public enum EventDecoder {
             notes.append(
                 RecordNote(
                     record: label, reason: "event \(eventName) does not change object content", severity: .ignored))
-            return []
+            return
         }
         let s3 = record["s3"]
         guard let bucket = s3?["bucket"]?["name"]?.string, !bucket.isEmpty else {
             notes.append(RecordNote(record: label, reason: "S3 record has no bucket name", severity: .rejected))
-            return []
+            return
         }
         let object = s3?["object"]
         guard let rawKey = object?["key"]?.string else {
             notes.append(RecordNote(record: label, reason: "S3 record has no object key", severity: .rejected))
-            return []
+            return
         }
         let key: String
         do {
             key = try ObjectKey.decodeNotificationKey(rawKey)
         } catch {
             notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
-            return []
+            return
         }
-        var identity = Identity(identityPrefix + "s3", capacity: bucket.utf8.count + rawKey.utf8.count + 96)
+        var identity = Identity(identityPrefix, "s3", capacity: bucket.utf8.count + rawKey.utf8.count + 96)
         identity.add(bucket)
         identity.add(rawKey)
         identity.add(eventName)
@@ -221,7 +226,7 @@ public enum EventDecoder {
         identity.add(object?["versionId"])
         identity.add(record["eventTime"])
         identity.add(record["responseElements"]?["x-amz-request-id"])
-        return [ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity.text)]
+        changes.append(ObjectChange(bucket: bucket, key: key, kind: kind, identity: identity.text))
     }
 
     // MARK: - EventBridge
@@ -262,7 +267,7 @@ public enum EventDecoder {
             notes.append(RecordNote(record: label, reason: error.description, severity: .rejected))
             return []
         }
-        var identity = Identity(identityPrefix + "eb", capacity: bucket.utf8.count + key.utf8.count + 128)
+        var identity = Identity(identityPrefix, "eb", capacity: bucket.utf8.count + key.utf8.count + 128)
         identity.add(event["id"])
         identity.add(bucket)
         identity.add(key)
@@ -282,9 +287,11 @@ public enum EventDecoder {
     struct Identity {
         var bytes: [UInt8] = []
 
-        init(_ first: String, capacity: Int) {
-            bytes.reserveCapacity(first.utf8.count + capacity)
-            bytes.append(contentsOf: first.utf8)
+        /// Starts with `prefix` and `kind` (no `|` between them).
+        init(_ prefix: String, _ kind: StaticString, capacity: Int) {
+            bytes.reserveCapacity(prefix.utf8.count + kind.utf8CodeUnitCount + capacity)
+            bytes.append(contentsOf: prefix.utf8)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: kind.utf8Start, count: kind.utf8CodeUnitCount))
         }
 
         mutating func add(_ part: String) {

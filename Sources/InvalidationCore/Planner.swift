@@ -162,10 +162,17 @@ public enum Planner {
                 }
                 var served = false
                 for (target, number) in bucketTargets {
-                    guard let key = target.servedKey(change.key) else { continue }
+                    // Without a prefix the key is served as it is: no copy of it.
+                    let key: String
+                    if target.keyPrefix.isEmpty {
+                        key = change.key
+                    } else {
+                        guard let part = target.servedKey(change.key) else { continue }
+                        key = String(part)
+                    }
                     served = true
                     let paths = CloudFrontPath.paths(
-                        forKey: String(key), indexDocument: settings.indexDocument, forms: settings.forms)
+                        forKey: key, indexDocument: settings.indexDocument, forms: settings.forms)
                     // Mutated in place: a copy taken out and stored back would copy the whole target per change.
                     targets[number].identities.append(change.identity)
                     if targets[number].units.last != unitIndex { targets[number].units.append(unitIndex) }

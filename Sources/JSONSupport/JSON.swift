@@ -416,6 +416,51 @@ package final class JSONDocument {
         }
     }
 
+    /// The index of the value of the member `key` of the object at `index` (the last, when the name repeats), or
+    /// nil when there is none or the value is not an object. Names compare as `stringEntry(_:equals:)` compares
+    /// them; one pass over the members with the entries and bytes at hand.
+    func member(of index: Int, named key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { utf8 -> Int? in
+            entries.withUnsafeBufferPointer { entries -> Int? in
+                let entry = entries[index]
+                guard entry.kind == .object else { return nil }
+                let isASCII = utf8.allSatisfy { $0 < 0x80 }
+                return bytes.withUnsafeBufferPointer { bytes -> Int? in
+                    var found: Int?
+                    var child = index + 1
+                    let end = Int(entry.end)
+                    while child < end {
+                        let name = entries[child]
+                        let valueIndex = child + 1
+                        if name.flags == 0 {
+                            let start = Int(name.start)
+                            var equal = Int(name.end) - start == utf8.count
+                            if equal {
+                                for offset in 0..<utf8.count where bytes[start + offset] != utf8[offset] {
+                                    equal = false
+                                    break
+                                }
+                            }
+                            if equal {
+                                found = valueIndex
+                            } else if !isASCII && string(at: child) == String(decoding: utf8, as: UTF8.self) {
+                                // Different ASCII spellings are different strings; anything else compares as Swift
+                                // compares.
+                                found = valueIndex
+                            }
+                        } else if string(at: child) == String(decoding: utf8, as: UTF8.self) {
+                            found = valueIndex
+                        }
+                        let value = entries[valueIndex]
+                        child = value.kind == .array || value.kind == .object ? Int(value.end) : valueIndex + 1
+                    }
+                    return found
+                }
+            }
+        }
+    }
+
     /// Whether the string entry at `index` is `text` (compared as Swift strings compare).
     func stringEntry(_ index: Int, equals text: String) -> Bool {
         var utf8 = text
@@ -475,19 +520,31 @@ package final class JSONDocument {
                 var written = 0
                 while index < end {
                     guard bytes[index] == UInt8(ascii: "\\") else {
-                        // Copy the run up to the next backslash at once, finding it eight bytes at a time.
-                        let run = index
+                        // Copy the run up to the next backslash, eight bytes at a time: each block is stored whole
+                        // (the output, never longer than the input read so far, has room for it) and counted up
+                        // to its first backslash.
                         let ones: UInt64 = 0x0101_0101_0101_0101
                         while index + 8 <= end {
-                            let word = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                            let raw = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                            UnsafeMutableRawPointer(out.baseAddress! + written).storeBytes(of: raw, as: UInt64.self)
+                            let word = UInt64(littleEndian: raw)
                             let backslash = word ^ (ones &* 0x5C)
-                            if (backslash &- ones) & ~backslash & (ones &* 0x80) != 0 { break }
+                            let found = (backslash &- ones) & ~backslash & (ones &* 0x80)
+                            if found != 0 {
+                                // The lowest mark is the first backslash (a borrow only marks bytes above it).
+                                let run = found.trailingZeroBitCount >> 3
+                                index += run
+                                written += run
+                                break
+                            }
                             index += 8
+                            written += 8
                         }
-                        while index < end, bytes[index] != UInt8(ascii: "\\") { index += 1 }
-                        UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
-                            from: bytes.baseAddress! + run, byteCount: index - run)
-                        written += index - run
+                        while index < end, bytes[index] != UInt8(ascii: "\\") {
+                            out[written] = bytes[index]
+                            index += 1
+                            written += 1
+                        }
                         continue
                     }
                     let escape = bytes[index + 1]
@@ -561,21 +618,7 @@ package struct JSONNode {
     /// The member `key` of an object (the last, when the name repeats, as `JSONValue` keeps it), or nil for
     /// anything else.
     package subscript(key: String) -> JSONNode? {
-        let entry = document.entries[index]
-        guard entry.kind == .object else { return nil }
-        var found: Int?
-        var utf8Key = key
-        utf8Key.withUTF8 { utf8 in
-            let isASCII = utf8.allSatisfy { $0 < 0x80 }
-            var child = index + 1
-            let end = Int(entry.end)
-            while child < end {
-                let valueIndex = child + 1
-                if document.stringEntry(child, equals: key, utf8: utf8, isASCII: isASCII) { found = valueIndex }
-                child = document.next(after: valueIndex)
-            }
-        }
-        return found.map { JSONNode(document: document, index: $0) }
+        document.member(of: index, named: key).map { JSONNode(document: document, index: $0) }
     }
 
     /// The string, or nil when the value is not a string.
@@ -784,19 +827,26 @@ private struct TapeParser {
         String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) != nil
     }
 
-    /// Skips 8 bytes at a time while none is a quote, a backslash, a control character or outside ASCII (bytes
-    /// the string loops would step over one by one, changing nothing but the index).
+    /// Moves to the first byte that is a quote, a backslash, a control character or outside ASCII (bytes the
+    /// string loops would step over one by one, changing nothing but the index), eight bytes at a time; at the end
+    /// when there is none in the last whole block (the byte loops see the rest).
+    @inline(__always)
     mutating func skipPlainBlocks() {
         guard let base = bytes.baseAddress else { return }
         let ones: UInt64 = 0x0101_0101_0101_0101
         while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
             let quote = word ^ (ones &* 0x22)
             let backslash = word ^ (ones &* 0x5C)
-            // A byte's high bit: a quote or backslash (zero after the xor), a control character, or not ASCII.
+            // A byte's high bit: a quote or backslash (zero after the xor), a control character, or not ASCII. A
+            // borrow can only mark bytes above a special one, so the lowest mark is the first special byte.
             let special =
-                ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word
-            if special & (ones &* 0x80) != 0 { return }
+                (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word)
+                & (ones &* 0x80)
+            if special != 0 {
+                index += special.trailingZeroBitCount >> 3
+                return
+            }
             index += 8
         }
     }

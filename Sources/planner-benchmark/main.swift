@@ -9,29 +9,78 @@ import JSONSupport
 // decoded and planned, as the function does per invocation. Prints a Markdown table; `make bench-planner` puts it in
 // docs/BENCHMARKS.md. Keys: a realistic site tree (assets in a few directories, pages in many).
 
-func batch(_ count: Int) -> [UInt8] {
+/// The records' shape: `compact` carries only the fields the decoder reads; `full` is what the function sees in
+/// production (AWS-FACTS 2.1 and 2.3): every SQS field (attributes, messageAttributes, md5OfBody, the queue's ARN)
+/// and every S3 field (userIdentity, requestParameters, responseElements, bucket owner and ARN, size, versionId).
+enum Shape: String {
+    case compact
+    case full
+}
+
+func siteKey(_ index: Int) -> String {
+    switch index % 5 {
+    case 0: return "assets/img/photo-\(index).jpg"
+    case 1: return "assets/js/chunk-\(index).js"
+    case 2: return "docs/section-\(index % 97)/page-\(index).html"
+    case 3: return "blog/\(2000 + index % 26)/post+\(index).html"
+    default: return "assets/css/style-\(index).css"
+    }
+}
+
+/// Eight hex digits that look random, the same for the same index and salt.
+func hex(_ index: Int, salt: UInt64, uppercase: Bool = false) -> String {
+    var value = UInt64(index) &* 0x9E37_79B9_7F4A_7C15 &+ salt &* 0xBF58_476D_1CE4_E5B9
+    value ^= value >> 31
+    value = value &* 0x94D0_49BB_1331_11EB
+    let text = String(value >> 32, radix: 16, uppercase: uppercase)
+    return String(repeating: "0", count: 8 - text.count) + text
+}
+
+func batch(_ count: Int, shape: Shape = .compact) -> [UInt8] {
     var records: [String] = []
     records.reserveCapacity(count)
     for index in 0..<count {
-        let key: String
-        switch index % 5 {
-        case 0: key = "assets/img/photo-\(index).jpg"
-        case 1: key = "assets/js/chunk-\(index).js"
-        case 2: key = "docs/section-\(index % 97)/page-\(index).html"
-        case 3: key = "blog/\(2000 + index % 26)/post+\(index).html"
-        default: key = "assets/css/style-\(index).css"
+        let key = siteKey(index)
+        switch shape {
+        case .compact:
+            let body =
+                "{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"eventTime\":\"2026-11-22T10:00:00.000Z\","
+                + "\"s3\":{\"bucket\":{\"name\":\"site\"},\"object\":{\"key\":\(JSON.quote(key)),\"eTag\":\"e\(index)\","
+                + "\"sequencer\":\"\(index)\"}}}]}"
+            records.append("{\"messageId\":\"m-\(index)\",\"eventSource\":\"aws:sqs\",\"body\":\(JSON.quote(body))}")
+        case .full:
+            // Ids as AWS makes them: random-looking (a UUID for the message, hex for the request and the etag).
+            let random = hex(index, salt: 1)
+            let padded = hex(index, salt: 0, uppercase: true)
+            let body =
+                "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":\"us-east-1\","
+                + "\"eventTime\":\"2026-11-22T10:00:00.000Z\",\"eventName\":\"ObjectCreated:Put\","
+                + "\"userIdentity\":{\"principalId\":\"AWS:AIDAJDPLRKLG7UEXAMPLE\"},"
+                + "\"requestParameters\":{\"sourceIPAddress\":\"203.0.113.15\"},"
+                + "\"responseElements\":{\"x-amz-request-id\":\"\(padded)\(hex(index, salt: 3, uppercase: true))\","
+                + "\"x-amz-id-2\":\"FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD\"},"
+                + "\"s3\":{\"s3SchemaVersion\":\"1.0\",\"configurationId\":\"site-changes\","
+                + "\"bucket\":{\"name\":\"site\",\"ownerIdentity\":{\"principalId\":\"A3NL1KOZZKExample\"},"
+                + "\"arn\":\"arn:aws:s3:::site\"},\"object\":{\"key\":\(JSON.quote(key)),\"size\":\(1024 + index),"
+                + "\"eTag\":\"\(random)\(hex(index, salt: 4))\(hex(index, salt: 5))\(hex(index, salt: 6))\",\"versionId\":\"\(hex(index, salt: 7))fKKXTRTtl3on89fVO.nf\(padded)\","
+                + "\"sequencer\":\"0069219B\(String(0x1000_0000 + index, radix: 16, uppercase: true))\"}}}]}"
+            records.append(
+                "{\"messageId\":\"\(random)-87a3-44ab-83d2-\(hex(index, salt: 2))\(padded.prefix(4))\",\"receiptHandle\":\"AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a"
+                    + "\(padded)\",\"body\":\(JSON.quote(body)),\"attributes\":{\"ApproximateReceiveCount\":\"1\","
+                    + "\"SentTimestamp\":\"1763805600000\",\"SenderId\":\"AIDAIENQZJOLO23YVJ4VO\","
+                    + "\"ApproximateFirstReceiveTimestamp\":\"1763805600001\"},\"messageAttributes\":{},"
+                    + "\"md5OfBody\":\"e4e68fb7bd0e697a0ae8f1bb342846b3\",\"eventSource\":\"aws:sqs\","
+                    + "\"eventSourceARN\":\"arn:aws:sqs:us-east-1:123456789012:site-changes\",\"awsRegion\":\"us-east-1\"}"
+            )
         }
-        let body =
-            "{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"eventTime\":\"2026-11-22T10:00:00.000Z\","
-            + "\"s3\":{\"bucket\":{\"name\":\"site\"},\"object\":{\"key\":\(JSON.quote(key)),\"eTag\":\"e\(index)\","
-            + "\"sequencer\":\"\(index)\"}}}]}"
-        records.append("{\"messageId\":\"m-\(index)\",\"eventSource\":\"aws:sqs\",\"body\":\(JSON.quote(body))}")
     }
     return Array("{\"Records\":[\(records.joined(separator: ","))]}".utf8)
 }
 
-func measure(_ count: Int, runs: Int) -> (decode: Duration, plan: Duration, total: Duration, paths: Int) {
-    let payload = batch(count)
+func measure(_ count: Int, shape: Shape, runs: Int) -> (
+    decode: Duration, plan: Duration, total: Duration, paths: Int
+) {
+    let payload = batch(count, shape: shape)
     var decodes: [Duration] = []
     var plans: [Duration] = []
     var totals: [Duration] = []
@@ -89,6 +138,8 @@ func dumpInputs() -> [(String, [UInt8])] {
     }
     inputs.append(("batch 10", batch(10)))
     inputs.append(("batch 1000", batch(1000)))
+    inputs.append(("full batch 10", batch(10, shape: .full)))
+    inputs.append(("full batch 1000", batch(1000, shape: .full)))
     var random = DumpRandom(state: 42)
     let keys = [
         "a.html", "docs/index.html", "index.html", "a+b%2Bc.html", "x%2Fy/z.html", "bad%zz", "%C3%A9t%C3%A9.html",
@@ -289,9 +340,16 @@ if CommandLine.arguments.contains("--dump") {
     dump()
     exit(0)
 }
+/// `--shape full` (or `compact`, the default) for `--profile` and `--stages`.
+let shapeArgument: Shape = {
+    guard let index = CommandLine.arguments.firstIndex(of: "--shape"), index + 1 < CommandLine.arguments.count,
+        let shape = Shape(rawValue: CommandLine.arguments[index + 1])
+    else { return .compact }
+    return shape
+}()
 if CommandLine.arguments.contains("--profile") {
     // Decoding and planning a 10,000-record batch 20 times, for a sampling profiler (`perf record -g`).
-    let payload = batch(10_000)
+    let payload = batch(10_000, shape: shapeArgument)
     for _ in 0..<20 {
         let event = EventDecoder.decode(payload)
         _ = Planner.plan(event) { _ in ["E1"] }
@@ -299,7 +357,7 @@ if CommandLine.arguments.contains("--profile") {
     exit(0)
 }
 if CommandLine.arguments.contains("--stages") {
-    let payload = batch(10_000)
+    let payload = batch(10_000, shape: shapeArgument)
     for _ in 0..<3 {
         // parse: validating the outer SQS event (what the decoder does first); decode: the whole decoder, bodies
         // included.
@@ -320,11 +378,15 @@ if CommandLine.arguments.contains("--stages") {
         )
     }
 }
+// Rows: the compact records (the fields the decoder reads), then the records as SQS and S3 send them.
 print("| changes in one SQS batch | decode (median) | plan (median) | decode + plan (median) | runs | planned paths |")
 print("| ---: | ---: | ---: | ---: | ---: | ---: |")
-for (count, runs) in [(10, 201), (10_000, 21), (100_000, 5)] {
-    let result = measure(count, runs: runs)
+for (count, shape, runs) in [
+    (10, Shape.compact, 201), (10_000, .compact, 21), (100_000, .compact, 5), (10, .full, 201), (10_000, .full, 21),
+] {
+    let result = measure(count, shape: shape, runs: runs)
+    let label = shape == .full ? "\(count), full records" : "\(count)"
     print(
-        "| \(count) | \(milliseconds(result.decode)) ms | \(milliseconds(result.plan)) ms | "
+        "| \(label) | \(milliseconds(result.decode)) ms | \(milliseconds(result.plan)) ms | "
             + "\(milliseconds(result.total)) ms | \(runs) | \(result.paths) |")
 }
