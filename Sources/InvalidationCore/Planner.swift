@@ -67,6 +67,9 @@ public struct PlannerSettings: Sendable, Equatable {
 /// Turns the changes of one invocation into one request per distribution (more only where CloudFront's limits
 /// force a split).
 public enum Planner {
+    /// S3's limit on a key's length, in UTF-8 bytes.
+    public static let maximumKeyBytes = 1024
+
     /// - Parameter distributions: the distributions serving a bucket; an empty answer leaves that bucket's records
     ///   unserved, with a note each.
     public static func plan(
@@ -120,6 +123,16 @@ public enum Planner {
             for change in unit.changes {
                 if !settings.filter.isEmpty && !settings.filter.keeps(change.key) {
                     excluded += 1
+                    continue
+                }
+                // S3 keys are at most 1,024 bytes: a longer one is a forged or corrupted event, and its path would
+                // pass CloudFront's 4,000 characters only as a wildcard.
+                if change.key.utf8.count > Self.maximumKeyBytes {
+                    notes.append(
+                        RecordNote(
+                            record: unit.label,
+                            reason: "key of \(change.key.utf8.count) bytes is longer than S3 allows (1,024): not an "
+                                + "object key", severity: .rejected, bucket: nil))
                     continue
                 }
                 // A key chooses its path, and anyone who can write to the bucket chooses keys: a key must never

@@ -75,6 +75,14 @@ struct PlannerTests {
         #expect(nextRun.first?.callerReference != planned.first?.callerReference, "a later run is a new batch")
     }
 
+    @Test("a key longer than S3's 1,024 bytes (a forged event) is refused, never cut into a wildcard")
+    func overlongKey() {
+        let long = String(repeating: "é", count: 513)
+        let plan = Planner.plan(sqsEvent([(id: "m1", keys: [long, "ok.html"])])) { _ in ["E1"] }
+        #expect(plan.invalidations.first?.paths == ["/ok.html"])
+        #expect(plan.notes.count == 1 && plan.notes[0].reason.contains("1,026 bytes"))
+    }
+
     @Test("a key holding * never becomes a wildcard: it is refused with a note, and the rest is invalidated")
     func starInKey() {
         let plan = Planner.plan(sqsEvent([(id: "m1", keys: ["*", "img/a*b.png", "ok.html"])])) { _ in ["E1"] }
