@@ -76,19 +76,8 @@ extension Planner {
             hasher.update(data: Array(path.utf8))
             hasher.update(data: [0x0A])
         }
-        let identityDigest = hasher.finalize()
-        var invalidations: [PlannedInvalidation] = []
-        for id in distributionIds {
-            for (chunkIndex, chunk) in chunks.enumerated() {
-                invalidations.append(
-                    PlannedInvalidation(
-                        distributionId: id,
-                        callerReference: callerReference(
-                            identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
-                            of: chunks.count),
-                        paths: chunk, messageIds: [], unitLabels: ["command line"], changes: exact.count))
-            }
-        }
-        return invalidations
+        return requests(
+            chunks: chunks, distributionIds: distributionIds, identityDigest: hasher.finalize(), label: "command line",
+            changes: exact.count)
     }
 }

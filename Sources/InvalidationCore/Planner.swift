@@ -260,8 +260,15 @@ public enum Planner {
     public static func plan(
         job: PipelineJob, distributionIds: [String], paths: [String], settings: PlannerSettings = PlannerSettings()
     ) -> [PlannedInvalidation] {
-        let identityDigest = digest(["codepipeline", job.id])
-        let chunks = split(Array(Set(paths)).sorted(), settings: settings)
+        requests(
+            chunks: split(Array(Set(paths)).sorted(), settings: settings), distributionIds: distributionIds,
+            identityDigest: digest(["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
+    }
+
+    /// The same chunks on each distribution, each request with its own CallerReference.
+    static func requests(
+        chunks: [[String]], distributionIds: [String], identityDigest: SHA256.Digest, label: String, changes: Int
+    ) -> [PlannedInvalidation] {
         var invalidations: [PlannedInvalidation] = []
         for id in distributionIds {
             for (chunkIndex, chunk) in chunks.enumerated() {
@@ -271,7 +278,7 @@ public enum Planner {
                         callerReference: callerReference(
                             identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
                             of: chunks.count),
-                        paths: chunk, messageIds: [], unitLabels: ["job \(job.id)"]))
+                        paths: chunk, messageIds: [], unitLabels: [label], changes: changes))
             }
         }
         return invalidations
