@@ -111,7 +111,9 @@ public struct InvalidationHandler: Sendable {
         let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId)
         let (plan, resolution) = await plan(
             event, deadline: bounded.cloudFront.client.deadline, traceId: invocation.traceId)
-        for note in event.notes + plan.notes {
+        let notes = event.notes + plan.notes
+        let changeCount = event.units.reduce(0) { $0 + $1.changes.count }
+        for note in notes {
             if let bucket = note.bucket, resolution.quietBuckets.contains(bucket) { continue }
             switch note.severity {
             case .rejected: logger.warn("record skipped", ["record": note.record, "reason": note.reason])
@@ -151,13 +153,13 @@ public struct InvalidationHandler: Sendable {
         logger.info(
             done.isEmpty && failed.isEmpty ? "nothing to invalidate" : "invalidated",
             [
-                "source": event.source.rawValue, "changes": String(event.units.reduce(0) { $0 + $1.changes.count }),
+                "source": event.source.rawValue, "changes": String(changeCount),
                 "invalidations": done.map { "\($0.0.distributionId):\($0.1.id):\($0.0.paths.count)" }
                     .joined(separator: ","),
                 "billablePaths": String(done.reduce(0) { $0 + $1.0.billablePaths }),
                 "changesCovered": String(plan.coveredChanges),
                 "excluded": String(plan.excludedChanges),
-                "skipped": String((event.notes + plan.notes).count), "failed": String(failed.count),
+                "skipped": String(notes.count), "failed": String(failed.count),
                 "retries": String(calls.retries), "throttles": String(calls.throttles),
                 "limitWaits": String(limitWaits),
                 "milliseconds": Self.milliseconds(ContinuousClock.now - started),
@@ -180,14 +182,14 @@ public struct InvalidationHandler: Sendable {
         }
         var metrics = InvocationMetrics()
         metrics.distributionIds = plan.invalidations.map(\.distributionId)
-        metrics.changesReceived = event.units.reduce(0) { $0 + $1.changes.count }
+        metrics.changesReceived = changeCount
         metrics.pathsSubmitted = done.reduce(0) { $0 + $1.0.paths.count }
         metrics.billablePaths = done.reduce(0) { $0 + $1.0.billablePaths }
         metrics.invalidationsCreated = done.count
         metrics.retries = calls.retries
         metrics.throttles = calls.throttles
         metrics.limitWaits = limitWaits
-        metrics.skippedRecords = (event.notes + plan.notes).count
+        metrics.skippedRecords = notes.count
         metrics.batchItemFailures = failedIds.count
         logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
 
@@ -217,7 +219,7 @@ public struct InvalidationHandler: Sendable {
                         "paths": .number(String(planned.paths.count)), "status": .string(invalidation.status),
                     ])
                 }),
-            "skipped": .number(String((event.notes + plan.notes).count)),
+            "skipped": .number(String(notes.count)),
         ])
         return .success(Array(JSON.serialize(summary).utf8))
     }
