@@ -33,6 +33,8 @@ public struct PipelineRequest: Sendable, Equatable {
     public var maxWaitSeconds: Int
 
     public static let defaultMaxWaitSeconds = 600
+    /// The longest wait `maxWaitSeconds` may ask for: a day.
+    public static let maximumWaitSeconds = 86_400
 
     public init(
         distributionIds: [String] = [], paths: [String] = ["/*"], wait: Bool = false,
@@ -57,7 +59,7 @@ public struct PipelineRequest: Sendable, Equatable {
         }
         let json: JSONValue
         do {
-            json = try JSON.parse(text)
+            json = try JSON.parse(text, rejectingDuplicateMembers: true)
         } catch {
             throw PipelineParameterError("UserParameters is not valid JSON (\(error))")
         }
@@ -98,12 +100,10 @@ public struct PipelineRequest: Sendable, Equatable {
             wait = value
         }
         if let limit = members["maxWaitSeconds"] {
-            guard let text = limit.scalarText, case .number = limit, let seconds = Int(text), seconds > 0,
-                seconds <= 86_400
-            else {
+            guard let seconds = limit.wholeNumber, (1...Int64(Self.maximumWaitSeconds)).contains(seconds) else {
                 throw PipelineParameterError("maxWaitSeconds must be a whole number of seconds from 1 to 86400")
             }
-            maxWaitSeconds = seconds
+            maxWaitSeconds = Int(seconds)
         }
     }
 
@@ -170,20 +170,47 @@ public struct PipelineWaitState: Sendable, Equatable {
             ]))
     }
 
+    /// The instants a token's `start` may name: written by this function, so after 2020 and before 2100. Anything
+    /// else did not come from here, and bounding it keeps `now - start` from overflowing.
+    static let plausibleStart: ClosedRange<Int64> = 1_577_836_800...4_102_444_800
+
     /// Reads a token this function wrote; nil for anything else.
-    public init?(token: String) {
-        guard let json = try? JSON.parse(token), json["v"] == .number("1"),
-            let start = json["start"]?.scalarText.flatMap({ Int64($0) }),
-            let max = json["max"]?.scalarText.flatMap({ Int($0) }), let pairs = json["inv"]?.array
+    ///
+    /// Anyone allowed to invoke the function can hand it a token, so every field is checked before it is used: the
+    /// start within `plausibleStart` and not in the future (beyond a little clock skew), `max` within what
+    /// `UserParameters` accepts, the ids CloudFront's kind of id (they go into a request path), and the token within
+    /// CodePipeline's 2,048 characters.
+    public init?(token: String, now: Int64) {
+        guard token.utf8.count <= Self.maximumTokenLength,
+            let json = try? JSON.parse(token, rejectingDuplicateMembers: true), json["v"] == .number("1"),
+            let start = json["start"]?.wholeNumber, Self.plausibleStart.contains(start), start <= now + 300,
+            let max = json["max"]?.wholeNumber, (1...Int64(PipelineRequest.maximumWaitSeconds)).contains(max),
+            let pairs = json["inv"]?.array, !pairs.isEmpty
         else { return nil }
         var pending: [Pending] = []
         for pair in pairs {
             guard let values = pair.array, values.count == 2, let distribution = values[0].string,
-                let invalidation = values[1].string
+                let invalidation = values[1].string, DistributionId.isValid(distribution),
+                DistributionId.isValid(invalidation)
             else { return nil }
             pending.append(Pending(distributionId: distribution, invalidationId: invalidation))
         }
-        self.init(startedAt: start, maxWaitSeconds: max, invalidations: pending)
+        self.init(startedAt: start, maxWaitSeconds: Int(max), invalidations: pending)
+    }
+
+    /// Seconds since `startedAt` at `now`; never traps (a token's fields are bounded, `now` is the clock's).
+    public func elapsed(now: Int64) -> Int64 {
+        let (difference, overflow) = now.subtractingReportingOverflow(startedAt)
+        guard overflow else { return difference }
+        return now < startedAt ? Int64.min : Int64.max
+    }
+}
+
+extension JSONValue {
+    /// A JSON number written as a whole number that fits in 64 bits (`12`, not `1.2e1` or `1e300`); nil otherwise.
+    var wholeNumber: Int64? {
+        guard case .number(let text) = self else { return nil }
+        return Int64(text)
     }
 }
 

@@ -62,7 +62,7 @@ public enum ObjectKey {
 ///
 /// CloudFront compares an invalidation path with the URL path viewers request: non-ASCII bytes and the characters
 /// RFC 1738 calls unsafe must be percent-encoded, and nothing else may be, or the cached object is not matched
-/// (AWS-FACTS 1.9, LANDSCAPE pain point 1).
+/// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html).
 public enum CloudFrontPath {
     /// CloudFront rejects longer paths.
     public static let maximumLength = 4000
@@ -73,8 +73,9 @@ public enum CloudFrontPath {
     ///   (upper-case hex); a viewer cannot request them raw.
     /// - `?` becomes `%3F`: raw, it would start a query string and the path would name another object.
     /// - `*` becomes `%2A`: raw, it is CloudFront's wildcard, and a key (which anyone who can write to the bucket
-    ///   chooses) must never widen into a wildcard that flushes a whole directory or distribution. The planner adds a
-    ///   caveat note for such a key: CloudFront may not match `%2A` to an object viewers request with a raw `*`.
+    ///   chooses) must never widen into a wildcard that flushes a whole directory or distribution. The planner refuses
+    ///   such keys before they get here (CloudFront would not match `%2A` to a viewer's raw `*`); the encoding is the
+    ///   second line of defence.
     /// - A path longer than CloudFront's 4,000 characters is cut to a wildcard prefix that still covers the object.
     public static func forKey(_ key: some StringProtocol) -> String {
         forKey(key.utf8)
@@ -113,7 +114,9 @@ public enum CloudFrontPath {
         guard path.hasPrefix("/") else {
             throw PipelineParameterError("path \(JSON.quote(path)) must start with /")
         }
-        if let star = path.firstIndex(of: "*"), star != path.index(before: path.endIndex) {
+        // Bytes, not characters: a `*` followed by a combining mark is one Character that is not "*", yet CloudFront
+        // sees the `*` byte before the end and rejects the path.
+        if let star = path.utf8.firstIndex(of: UInt8(ascii: "*")), star != path.utf8.index(before: path.utf8.endIndex) {
             throw PipelineParameterError("path \(JSON.quote(path)) has * before its end (a wildcard must be last)")
         }
         let bytes = Array(path.utf8)

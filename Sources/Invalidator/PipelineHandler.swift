@@ -42,7 +42,7 @@ extension InvalidationHandler {
         var metrics = InvocationMetrics()
         let outcome: JobOutcome
         if let token = job.continuationToken {
-            if let state = PipelineWaitState(token: token) {
+            if let state = PipelineWaitState(token: token, now: Int64(now().timeIntervalSince1970)) {
                 metrics.distributionIds = state.invalidations.map(\.distributionId)
                 outcome = await poll(state, logger: logger)
             } else {
@@ -131,7 +131,7 @@ extension InvalidationHandler {
         if stillRunning.isEmpty {
             return .succeeded(summary: "Invalidation \(all) completed", externalId: externalId)
         }
-        let elapsed = Int64(now().timeIntervalSince1970) - state.startedAt
+        let elapsed = state.elapsed(now: Int64(now().timeIntervalSince1970))
         if elapsed >= Int64(state.maxWaitSeconds) {
             let running = stillRunning.map { "\($0.invalidationId) on \($0.distributionId)" }.joined(separator: ", ")
             return .failed(

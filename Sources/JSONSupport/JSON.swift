@@ -77,8 +77,11 @@ public enum JSON {
         }
     }
 
-    static func parse(buffer pointer: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
+    static func parse(
+        buffer pointer: UnsafeBufferPointer<UInt8>, rejectingDuplicateMembers: Bool = false
+    ) throws(JSONError) -> JSONValue {
         var parser = Parser(bytes: pointer)
+        parser.rejectsDuplicateMembers = rejectingDuplicateMembers
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -89,6 +92,18 @@ public enum JSON {
     public static func parse(_ text: String) throws(JSONError) -> JSONValue {
         var text = text
         return try text.withUTF8 { parseResult($0) }.get()
+    }
+
+    /// `parse(_:)` for what a person writes (a pipeline's `UserParameters`, `DISTRIBUTION_MAP`): an object naming a
+    /// member twice is an error, since RFC 8259 leaves its meaning open and a silent "last one wins" hides the typo.
+    public static func parse(_ text: String, rejectingDuplicateMembers: Bool) throws(JSONError) -> JSONValue {
+        var text = text
+        let result = text.withUTF8 { bytes in
+            Result { () throws(JSONError) -> JSONValue in
+                try parse(buffer: bytes, rejectingDuplicateMembers: rejectingDuplicateMembers)
+            }
+        }
+        return try result.get()
     }
 
     /// `text` as a JSON string literal, quotes included; control characters are escaped, so the output is always
@@ -149,6 +164,8 @@ public enum JSON {
 private struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Whether an object naming a member twice is an error (else the last one wins).
+    var rejectsDuplicateMembers = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -199,7 +216,11 @@ private struct Parser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let keyOffset = index
             let key = try parseString()
+            if rejectsDuplicateMembers, members[key] != nil {
+                throw JSONError(message: "duplicate member \(JSON.quote(key))", offset: keyOffset)
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

@@ -51,7 +51,14 @@ struct CodePipelineTests {
             (#"{"wait":"yes"}"#, "wait must be true or false"),
             (#"{"maxWaitSeconds":0}"#, "maxWaitSeconds"),
             (#"{"maxWaitSeconds":1.5}"#, "maxWaitSeconds"),
+            (#"{"maxWaitSeconds":-9223372036854775808}"#, "maxWaitSeconds"),
+            (#"{"maxWaitSeconds":99999999999999999999}"#, "maxWaitSeconds"),
             ("[1]", "not an object"),
+            (#"{"distributionId":"E1","distributionId":"E2"}"#, "duplicate member \"distributionId\""),
+            (#"{"paths":["/a"],"wait":true,"paths":["/*"]}"#, "duplicate member \"paths\""),
+            // A `*` followed by a combining mark is one Character, but CloudFront sees the `*` byte before the end.
+            ("{\"paths\":[\"/a*\u{301}\"]}", "a wildcard must be last"),
+            ("{\"paths\":[\"/a*\u{301}/b\"]}", "a wildcard must be last"),
         ])
     func rejects(text: String, reason: String) {
         #expect {
@@ -82,9 +89,39 @@ struct CodePipelineTests {
             invalidations: [
                 .init(distributionId: "E1", invalidationId: "I1"), .init(distributionId: "E2", invalidationId: "I2"),
             ])
-        #expect(PipelineWaitState(token: state.token) == state)
+        let now: Int64 = 1_700_000_100
+        #expect(PipelineWaitState(token: state.token, now: now) == state)
         #expect(state.token.count <= PipelineWaitState.maximumTokenLength)
-        #expect(PipelineWaitState(token: "garbage") == nil)
-        #expect(PipelineWaitState(token: #"{"v":2}"#) == nil)
+        #expect(PipelineWaitState(token: "garbage", now: now) == nil)
+        #expect(PipelineWaitState(token: #"{"v":2}"#, now: now) == nil)
+    }
+
+    /// Anyone allowed to invoke the function can send a token: each of these once crashed it or would make a job wait
+    /// forever, or put a foreign string into a request path.
+    @Test(
+        "a crafted continuation token is refused, never trusted or trapped on",
+        arguments: [
+            #"{"v":1,"start":-9223372036854775808,"max":600,"inv":[["E1","I1"]]}"#,
+            #"{"v":1,"start":9223372036854775807,"max":600,"inv":[["E1","I1"]]}"#,
+            #"{"v":1,"start":99999999999999999999,"max":600,"inv":[["E1","I1"]]}"#,
+            #"{"v":1,"start":1700000000.5,"max":600,"inv":[["E1","I1"]]}"#,
+            #"{"v":1,"start":1700000000,"max":-1,"inv":[["E1","I1"]]}"#,
+            #"{"v":1,"start":1700000000,"max":9223372036854775807,"inv":[["E1","I1"]]}"#,
+            #"{"v":1,"start":1700000000,"max":600,"inv":[]}"#,
+            #"{"v":1,"start":1700000000,"max":600,"inv":[["E1","../../distribution/E2"]]}"#,
+            #"{"v":1,"start":1700000000,"max":600,"inv":[["e1","I1"]]}"#,
+            #"{"v":1,"start":1700000000,"max":600,"max":1,"inv":[["E1","I1"]]}"#,
+            // Started a day in the future: it would never time out.
+            #"{"v":1,"start":1700086500,"max":600,"inv":[["E1","I1"]]}"#,
+        ])
+    func craftedTokens(token: String) {
+        #expect(PipelineWaitState(token: token, now: 1_700_000_100) == nil)
+    }
+
+    @Test("the time a job has waited never traps")
+    func elapsed() {
+        let state = PipelineWaitState(startedAt: 1_700_000_000, maxWaitSeconds: 600, invalidations: [])
+        #expect(state.elapsed(now: 1_700_000_090) == 90)
+        #expect(state.elapsed(now: Int64.min) < 0)
     }
 }
