@@ -187,4 +187,41 @@ struct TargetTests {
     func badMap(text: String) {
         #expect(throws: PipelineParameterError.self) { try DistributionMap(json: text) }
     }
+
+    /// Each of these once started cleanly, and then every change of the bucket was acknowledged with nothing
+    /// invalidated: no event names a bucket so.
+    @Test(
+        "a DISTRIBUTION_MAP entry that can never match is refused, naming the entry",
+        arguments: [
+            (#"{"site/docs/*":"E1"}"#, "site/docs/*", "a prefix is literal"),
+            (#"{"site/docs?":"E1"}"#, "site/docs?", "a prefix is literal"),
+            (#"{"s3://site":"E1"}"#, "s3://site", "not URLs or ARNs"),
+            (#"{"arn:aws:s3:::site":"E1"}"#, "arn:aws:s3:::site", "not URLs or ARNs"),
+            (#"{"site.s3.amazonaws.com":"E1"}"#, "site.s3.amazonaws.com", #"name the bucket instead ("site")"#),
+            (
+                #"{"site.s3-website-eu-west-1.amazonaws.com/docs":"E1"}"#,
+                "site.s3-website-eu-west-1.amazonaws.com/docs",
+                #"("site")"#
+            ),
+            (#"{"my site":"E1"}"#, "my site", "does not start with a bucket name"),
+            (#"{"ab":"E1"}"#, "ab", "does not start with a bucket name"),
+            (#"{"site":"E1","site":"E2"}"#, "site", "duplicate member"),
+        ])
+    func unmatchableMap(text: String, entry: String, reason: String) {
+        #expect {
+            try DistributionMap(json: text)
+        } throws: { error in
+            let message = (error as? PipelineParameterError)?.message ?? ""
+            return message.contains(JSON.quote(entry)) && message.contains(reason)
+        }
+    }
+
+    @Test("legacy bucket names, dotted names and nested prefixes are still accepted")
+    func acceptedMap() throws {
+        let map = try DistributionMap(
+            json: #"{"Legacy_Bucket":"E1","www.example.com":"E2","site/a/b/":"E3"}"#)
+        #expect(map.targets["Legacy_Bucket"] == [DistributionTarget(distributionId: "E1")])
+        #expect(map.targets["www.example.com"] == [DistributionTarget(distributionId: "E2")])
+        #expect(map.targets["site"] == [DistributionTarget(distributionId: "E3", keyPrefix: "a/b/")])
+    }
 }
