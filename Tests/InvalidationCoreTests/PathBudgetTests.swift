@@ -105,6 +105,83 @@ struct PathBudgetTests {
             ])
     }
 
+    @Test("wildcards and exact paths mixed when there are more top-level directories than wildcards")
+    func mixedCover() {
+        let budget = PathBudget(maximumPaths: 100, maximumWildcards: 10)
+        // 110 files in 11 top-level folders: 10 wildcards and the eleventh folder's 10 files exact.
+        let eleven = (0..<11).flatMap { dir in (0..<10).map { "/d\(dir)/f\($0).html" } }
+        let plan = PathCollapser.collapse(eleven, budget: budget)
+        #expect(plan != ["/*"])
+        #expect(plan.filter { $0.hasSuffix("*") }.count == 10)
+        #expect(plan.count == 20)
+        // 10 folders of 10 files and 2 files in an eleventh: the small folder stays exact.
+        let small = (0..<10).flatMap { dir in (0..<10).map { "/d\(dir)/f\($0).html" } } + ["/z/a.html", "/z/b.html"]
+        #expect(
+            PathCollapser.collapse(small, budget: budget)
+                == (0..<10).map { "/d\($0)/*" } + ["/z/a.html", "/z/b.html"])
+        // Covered folders still get wildcards as deep as the rest of the budget allows.
+        let deep = small.map { $0.replacing("/f", with: "/sub/f") }
+        #expect(PathCollapser.collapse(deep, budget: budget).contains("/d0/sub/*"))
+    }
+
+    /// Whether any plan of top-level directory wildcards and exact paths fits: every subset, by brute force.
+    static func anyPlanFits(_ paths: [String], _ budget: PathBudget) -> Bool {
+        // Per top-level directory (nil: the root), its paths and the wildcards among them.
+        var groups: [String?: (paths: Int, wildcards: Int)] = [:]
+        for path in paths {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            let top = parts.count > 2 ? String(parts[1]) : nil
+            groups[top, default: (0, 0)].paths += 1
+            groups[top, default: (0, 0)].wildcards += path.hasSuffix("*") ? 1 : 0
+        }
+        let root = groups.removeValue(forKey: nil) ?? (0, 0)
+        let tops = Array(groups.values)
+        for mask in 0..<(1 << tops.count) {
+            var count = root.paths
+            var wildcards = root.wildcards
+            for (index, group) in tops.enumerated() {
+                let covered = mask & (1 << index) != 0
+                count += covered ? 1 : group.paths
+                wildcards += covered ? 1 : group.wildcards
+            }
+            if count <= budget.maximumPaths && wildcards <= budget.maximumWildcards { return true }
+        }
+        return false
+    }
+
+    @Test(
+        "property: /* exactly when no plan of wildcards and exact paths fits; otherwise a plan within the budget",
+        arguments: 0..<300)
+    func onlyWhenNothingFits(seed: Int) {
+        var random = SeededRandom(state: UInt64(seed) &* 104_729 &+ 3)
+        let topCount = Int.random(in: 1...12, using: &random)
+        var paths: Set<String> = []
+        for _ in 0..<Int.random(in: 1...120, using: &random) {
+            let depth = Int.random(in: 0...3, using: &random)
+            var path = depth == 0 ? "/" : "/t\(Int.random(in: 0..<topCount, using: &random))/"
+            for _ in 0..<max(0, depth - 1) { path += "s\(Int.random(in: 0...2, using: &random))/" }
+            path +=
+                "f\(Int.random(in: 0...30, using: &random))" + (Int.random(in: 0...9, using: &random) == 0 ? "*" : "")
+            paths.insert(path)
+        }
+        let budget = PathBudget(
+            maximumPaths: Int.random(in: 1...60, using: &random),
+            maximumWildcards: Int.random(in: 0...15, using: &random))
+        let input = paths.sorted()
+        let plan = PathCollapser.collapse(input, budget: budget)
+        let fits =
+            input.count <= budget.maximumPaths && input.filter { $0.hasSuffix("*") }.count <= budget.maximumWildcards
+        let possible = fits || (budget.maximumWildcards > 0 && Self.anyPlanFits(input, budget))
+        #expect((plan == ["/*"]) == !possible, "\(input.count) paths, budget \(budget): \(plan)")
+        guard plan != ["/*"] else { return }
+        #expect(plan.count <= budget.maximumPaths)
+        #expect(plan.filter { $0.hasSuffix("*") }.count <= budget.maximumWildcards)
+        for path in input { #expect(plan.contains { PathCollapser.covers($0, path) }, "\(path) is not covered") }
+        for planned in plan {
+            #expect(input.contains { PathCollapser.covers(planned, $0) }, "\(planned) covers nothing")
+        }
+    }
+
     @Test(
         "properties: every change covered, CloudFront's rules and the budget kept, order never matters",
         arguments: 0..<24)
