@@ -137,7 +137,7 @@ public enum Planner {
                 }
                 // A key chooses its path, and anyone who can write to the bucket chooses keys: a key must never
                 // widen into a wildcard, and CloudFront cannot invalidate a raw `*` exactly (`%2A` is a different
-                // path to it, AWS-FACTS 1.9).
+                // path to it: CloudFront's "Specifying the objects to invalidate" page).
                 if change.key.utf8.contains(UInt8(ascii: "*")) {
                     notes.append(
                         RecordNote(
@@ -371,7 +371,7 @@ public enum Planner {
     }
 
     /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the
-    /// chunk position. Never a clock: timestamps collide and break idempotent retries (LANDSCAPE pain point 6).
+    /// chunk position. Never a clock: timestamps collide and break idempotent retries (a clock-based reference is what makes other tools invalidate a retried batch twice).
     static func callerReference(
         identityDigest: SHA256.Digest, distributionId: String, paths: [String], chunk: Int, of count: Int
     ) -> String {

@@ -2,7 +2,7 @@ import Crypto
 import JSONSupport
 
 /// Realistic events for trying the function locally (`invalidator events sample`), in the shapes AWS documents
-/// (AWS-FACTS section 2). Deterministic: the same kind, bucket and keys give the same event, ids included.
+/// (the event examples of the S3, SQS, SNS, EventBridge and CodePipeline documentation). Deterministic: the same kind, bucket and keys give the same event, ids included.
 public enum EventSamples {
     public enum Kind: String, CaseIterable, Sendable {
         case s3

@@ -10,7 +10,7 @@ import JSONSupport
 // docs/BENCHMARKS.md. Keys: a realistic site tree (assets in a few directories, pages in many).
 
 /// The records' shape: `compact` carries only the fields the decoder reads; `full` is what the function sees in
-/// production (AWS-FACTS 2.1 and 2.3): every SQS field (attributes, messageAttributes, md5OfBody, the queue's ARN)
+/// production (the S3 and SQS event shapes in the AWS Lambda developer guide): every SQS field (attributes, messageAttributes, md5OfBody, the queue's ARN)
 /// and every S3 field (userIdentity, requestParameters, responseElements, bucket owner and ARN, size, versionId).
 enum Shape: String {
     case compact

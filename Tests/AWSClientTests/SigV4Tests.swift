@@ -212,7 +212,7 @@ struct SigV4UnitTests {
 
     @Test("paths are double-encoded and normalised except in S3 mode")
     func pathEncoding() throws {
-        // botocore, DistributionId "E 1/é" and Id "I:2" (AWS-FACTS section 6).
+        // botocore, DistributionId "E 1/é" and Id "I:2" (botocore signs REST paths double-encoded, except for S3).
         let wirePath = "/2020-05-31/distribution/E%201%2F%C3%A9/invalidation/I%3A2"
         let headers = [HTTPHeader("host", "cloudfront.amazonaws.com")]
         let canonical = Self.signer.canonicalRequest(
