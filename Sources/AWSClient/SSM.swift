@@ -19,7 +19,8 @@ public struct SSMParameter: Sendable, Equatable {
 
 /// SSM's JSON 1.1 API: reading one parameter.
 public struct SSMClient: Sendable {
-    public let client: AWSServiceClient
+    /// Variable so that a caller can bound it (`deadline`), as start-up does.
+    public var client: AWSServiceClient
 
     public init(
         configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),

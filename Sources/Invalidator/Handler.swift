@@ -104,11 +104,14 @@ public struct InvalidationHandler: Sendable {
         let event = EventDecoder.decode(invocation.body)
         if event.source == .codePipeline, let job = event.pipelineJob {
             return await withTimeouts(
-                deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId
+                deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId,
+                reservingReport: true
             )
             .handle(job: job, logger: logger)
         }
         let bounded = withTimeouts(deadlineMilliseconds: invocation.deadlineMilliseconds, traceId: invocation.traceId)
+        // Before planning: discovery's calls (its listing, their retries and throttles) are the invocation's too.
+        let before = cloudFront.client.statistics.counts
         let (plan, resolution) = await plan(
             event, deadline: bounded.cloudFront.client.deadline, traceId: invocation.traceId)
         let notes = event.notes + plan.notes
@@ -121,9 +124,9 @@ public struct InvalidationHandler: Sendable {
             }
         }
         let submission = bounded.submission
-        let before = cloudFront.client.statistics.counts
 
-        var done: [(PlannedInvalidation, Invalidation)] = []
+        // Each with the reference it was submitted under (another than the plan's after a conflict).
+        var done: [(PlannedInvalidation, Invalidation, reference: String)] = []
         var failed: [(PlannedInvalidation, AWSError)] = []
         var limitWaits = 0
         for planned in plan.invalidations {
@@ -131,12 +134,12 @@ public struct InvalidationHandler: Sendable {
             limitWaits += outcome.limitWaits
             switch outcome.result {
             case .success(let invalidation):
-                done.append((planned, invalidation))
+                done.append((planned, invalidation, outcome.callerReference))
                 logger.debug(
                     "invalidation created",
                     [
                         "distribution": planned.distributionId, "invalidation": invalidation.id,
-                        "callerReference": planned.callerReference, "paths": planned.paths.joined(separator: " "),
+                        "callerReference": outcome.callerReference, "paths": planned.paths.joined(separator: " "),
                     ])
             case .failure(let error):
                 failed.append((planned, error))
@@ -212,10 +215,10 @@ public struct InvalidationHandler: Sendable {
         }
         let summary: JSONValue = .object([
             "invalidations": .array(
-                done.map { planned, invalidation in
+                done.map { planned, invalidation, reference in
                     .object([
                         "distributionId": .string(planned.distributionId), "invalidationId": .string(invalidation.id),
-                        "callerReference": .string(planned.callerReference),
+                        "callerReference": .string(reference),
                         "paths": .number(String(planned.paths.count)), "status": .string(invalidation.status),
                     ])
                 }),
@@ -227,24 +230,35 @@ public struct InvalidationHandler: Sendable {
     /// This handler with every request bounded by the invocation's deadline: no attempt starts, and no retry
     /// waits, past the deadline less half a second; waiting for in-progress invalidations stops `deadlineMargin`
     /// before it.
-    func withTimeouts(deadlineMilliseconds: Int64, traceId: String? = nil) -> InvalidationHandler {
+    ///
+    /// - Parameter reservingReport: a pipeline job's CloudFront calls end `reportReserve` earlier still, so that
+    ///   however long CloudFront hangs, `PutJobSuccessResult` or `PutJobFailureResult` has time to be sent: a job
+    ///   left unreported hangs the pipeline's stage until CodePipeline's own timeout.
+    func withTimeouts(
+        deadlineMilliseconds: Int64, traceId: String? = nil, reservingReport: Bool = false
+    ) -> InvalidationHandler {
         var copy = self
-        var tracedCloudFront = cloudFront.client
-        tracedCloudFront.traceId = traceId
-        copy.cloudFront = CloudFrontClient(client: tracedCloudFront)
-        var tracedCodePipeline = codePipeline.client
-        tracedCodePipeline.traceId = traceId
-        copy.codePipeline = CodePipelineClient(client: tracedCodePipeline)
-        guard deadlineMilliseconds > 0 else { return copy }
-        let deadline = Date(timeIntervalSince1970: Double(deadlineMilliseconds) / 1000)
-        var cloudFrontClient = copy.cloudFront.client
-        cloudFrontClient.deadline = deadline.addingTimeInterval(-0.5)
+        var cloudFrontClient = cloudFront.client
+        cloudFrontClient.traceId = traceId
+        var codePipelineClient = codePipeline.client
+        codePipelineClient.traceId = traceId
+        if deadlineMilliseconds > 0 {
+            let deadline = Date(timeIntervalSince1970: Double(deadlineMilliseconds) / 1000)
+            let reserve = reservingReport ? Self.reportReserve(remaining: deadline.timeIntervalSince(now())) : 0
+            cloudFrontClient.deadline = deadline.addingTimeInterval(-0.5 - reserve)
+            codePipelineClient.deadline = deadline.addingTimeInterval(-0.5)
+            copy.waitDeadline = deadline.addingTimeInterval(-max(deadlineMargin.seconds, 0.5 + reserve))
+        }
         copy.cloudFront = CloudFrontClient(client: cloudFrontClient)
-        var codePipelineClient = copy.codePipeline.client
-        codePipelineClient.deadline = deadline.addingTimeInterval(-0.5)
         copy.codePipeline = CodePipelineClient(client: codePipelineClient)
-        copy.waitDeadline = deadline.addingTimeInterval(-deadlineMargin.seconds)
         return copy
+    }
+
+    /// The seconds kept for a pipeline job's report out of the `remaining` seconds of the invocation: a third, at
+    /// most 5 s (a `PutJob…Result` answers in well under a second; 5 s leaves room for one retry after a slow
+    /// attempt), so that even a function with Lambda's default 3 s timeout reports.
+    static func reportReserve(remaining: Double) -> Double {
+        min(5, max(0, remaining) / 3)
     }
 
     /// A duration in milliseconds with three decimals, for log lines.

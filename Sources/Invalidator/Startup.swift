@@ -1,5 +1,6 @@
 import AWSClient
 import AsyncHTTPClient
+import FoundationEssentials
 import InvalidationCore
 import LambdaRuntime
 
@@ -8,9 +9,19 @@ public struct Startup: Sendable {
     public var configuration: Configuration
     public var aws: AWSConfiguration
     public var transport: any HTTPTransport
+    /// Measures start-up's time limit (a test's virtual clock).
+    public var clock: any AWSClock
+    /// Start-up ends when this much has passed since `init`, whatever SSM does: Lambda allows an init phase 10 s,
+    /// and the last 2 s are left for reporting the failure to `/runtime/init/error`.
+    public static let timeLimit: Duration = .seconds(8)
+    let startedAt: Date
 
     /// Parses the environment; no I/O.
-    public init(environment: [String: String], transport: any HTTPTransport) throws(ConfigurationError) {
+    public init(
+        environment: [String: String], transport: any HTTPTransport, clock: any AWSClock = SystemClock()
+    ) throws(ConfigurationError) {
+        self.clock = clock
+        startedAt = clock.now()
         configuration = try Configuration(environment: environment)
         do {
             aws = try AWSConfiguration(environment: environment)
@@ -35,12 +46,13 @@ public struct Startup: Sendable {
         case .ids(let ids):
             return (ids, configuration.map)
         case .parameter(let name):
-            let ssm: SSMClient
+            var ssm: SSMClient
             do {
-                ssm = try SSMClient(configuration: aws, transport: transport)
+                ssm = try SSMClient(configuration: aws, transport: transport, clock: clock)
             } catch {
                 throw ConfigurationError(variable: error.variable, message: error.description)
             }
+            ssm.client.deadline = startedAt.addingTimeInterval(Self.timeLimit.seconds)
             let parameter: SSMParameter
             do {
                 parameter = try await ssm.getParameter(name: name, withDecryption: true)
@@ -50,6 +62,10 @@ public struct Startup: Sendable {
                 case "ParameterNotFound": hint = "the parameter does not exist in \(aws.region)"
                 case "AccessDeniedException", "AccessDenied":
                     hint = "the function's role lacks ssm:GetParameter (and kms:Decrypt for a SecureString)"
+                case _ where error.kind == .timeout:
+                    hint =
+                        "SSM did not answer within the \(Int(Self.timeLimit.seconds)) s start-up allows (Lambda limits "
+                        + "the init phase to 10 s)"
                 default: hint = "it could not be read"
                 }
                 throw ConfigurationError(
@@ -69,12 +85,17 @@ public struct Startup: Sendable {
     }
 
     /// Where the distributions of each bucket come from: the explicit configuration, and discovery when it applies.
-    public func makeResolver(logger: Logger) async throws(ConfigurationError) -> DistributionResolver {
+    /// - Parameter cloudFront: the client discovery lists with; the handler passes its own, so that discovery's
+    ///   retries and throttles count in the invocation's metrics.
+    public func makeResolver(
+        logger: Logger, cloudFront: CloudFrontClient? = nil
+    ) async throws(ConfigurationError) -> DistributionResolver {
         let (ids, map) = try await explicitDistributions()
         var discovery: DistributionDiscovery?
         if DistributionResolver.discoveryApplies(configuration.discovery, ids: ids, map: map) {
-            discovery = DistributionDiscovery(
-                cloudFront: try cloudFront(), settings: configuration.discovery, logger: logger)
+            let client: CloudFrontClient
+            if let cloudFront { client = cloudFront } else { client = try self.cloudFront() }
+            discovery = DistributionDiscovery(cloudFront: client, settings: configuration.discovery, logger: logger)
         }
         return DistributionResolver(ids: ids, map: map, discovery: discovery, keyPrefix: configuration.keyPrefix)
     }
@@ -89,7 +110,8 @@ public struct Startup: Sendable {
 
     /// The handler, with the distributions resolved.
     public func makeHandler(logger: Logger) async throws(ConfigurationError) -> InvalidationHandler {
-        let resolver = try await makeResolver(logger: logger)
+        let cloudFront = try cloudFront()
+        let resolver = try await makeResolver(logger: logger, cloudFront: cloudFront)
         let codePipeline: CodePipelineClient
         do {
             codePipeline = try CodePipelineClient(configuration: aws, transport: transport)
@@ -97,7 +119,7 @@ public struct Startup: Sendable {
             throw ConfigurationError(variable: error.variable, message: error.description)
         }
         var handler = InvalidationHandler(
-            resolver: resolver, planner: configuration.planner, cloudFront: try cloudFront(),
+            resolver: resolver, planner: configuration.planner, cloudFront: cloudFront,
             codePipeline: codePipeline)
         handler.metricsNamespace = configuration.metricsNamespace
         return handler

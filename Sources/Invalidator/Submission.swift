@@ -33,6 +33,8 @@ public struct Submission: Sendable {
 
     public struct Outcome: Sendable {
         public var result: Result<Invalidation, AWSError>
+        /// The reference the invalidation was submitted under: the plan's, or after a conflict the one derived from it.
+        public var callerReference: String
         /// Waits for in-progress invalidations.
         public var limitWaits = 0
         public var conflicts = 0
@@ -44,13 +46,14 @@ public struct Submission: Sendable {
     }
 
     public func submit(_ planned: PlannedInvalidation, logger: Logger) async -> Outcome {
-        var outcome = Outcome(result: .failure(Self.placeholder))
+        var outcome = Outcome(result: .failure(Self.placeholder), callerReference: planned.callerReference)
         var reference = planned.callerReference
         while true {
             do {
                 let invalidation = try await cloudFront.createInvalidation(
                     distributionId: planned.distributionId, callerReference: reference, paths: planned.paths)
                 outcome.result = .success(invalidation)
+                outcome.callerReference = reference
                 return outcome
             } catch  where error.code == "TooManyInvalidationsInProgress" {
                 guard let delay = nextWait(after: outcome.limitWaits) else {

@@ -125,6 +125,24 @@ struct DiscoveryTests {
         await cloudFront.shutdown()
     }
 
+    @Test("discovery's retries count in the invocation's log line and metrics")
+    func discoveryRetriesCounted() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1", origins: [("site.s3.amazonaws.com", "")])
+        await cloudFront.script(FakeCloudFront.listFaultKey, faults: [.serviceUnavailable])
+        var environment = HandlerTestsEnvironment.values
+        environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
+        // As bootstrap builds it: discovery and submission share one client, and so its statistics.
+        let handler = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+            .makeHandler(logger: Logger(write: { _ in }))
+        let log = RecordingLog()
+        let result = await handler.handle(invocation(sqsEvent([(id: "m1", body: s3Body("a"))])), logger: log.logger)
+        #expect(try JSON.parse(try result.get())["batchItemFailures"] == .array([]))
+        #expect(log.all.contains { $0.contains("invalidated") && $0.contains("retries=1") }, "\(log.all)")
+        #expect(log.all.contains { $0.contains(#""Retries":1"#) }, "\(log.all)")
+        await cloudFront.shutdown()
+    }
+
     @Test("explicit configuration wins: the map for its buckets, no listing")
     func explicitWins() async throws {
         let cloudFront = try await FakeCloudFront.start()
@@ -164,7 +182,9 @@ struct DiscoveryTests {
         #expect(configuration.discovery.ttlSeconds == 60)
         #expect(configuration.discovery.includeDisabled)
         for (variable, value) in [
-            ("DISTRIBUTION_MAP", "{"), ("DISTRIBUTION_DISCOVERY", "sometimes"), ("DISCOVERY_TTL_SECONDS", "-1"),
+            ("DISTRIBUTION_MAP", "{"), ("DISTRIBUTION_MAP", #"{"site/docs/*":"E1"}"#),
+            ("DISTRIBUTION_MAP", #"{"s3://site":"E1"}"#), ("DISTRIBUTION_DISCOVERY", "sometimes"),
+            ("DISCOVERY_TTL_SECONDS", "-1"),
             ("DISCOVERY_INCLUDE_DISABLED", "maybe"),
         ] {
             #expect { try Configuration(environment: [variable: value]) } throws: { error in

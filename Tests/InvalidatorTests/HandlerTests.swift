@@ -237,4 +237,26 @@ struct ConfigurationTests {
             }
         }
     }
+
+    /// SSM that never answers: each attempt runs out its time limit on the test's clock.
+    struct HangingTransport: HTTPTransport {
+        let clock: VirtualClock
+        func send(_ request: HTTPRequest, timeout: Duration) async throws(AWSError) -> HTTPResponse {
+            try? await clock.sleep(for: timeout)
+            throw AWSError(kind: .timeout, code: "RequestTimeout", message: "no response", service: "", operation: "")
+        }
+    }
+
+    @Test("start-up is bounded: a hung SSM is an init error within Lambda's 10 s init phase, not 31 s later")
+    func initBounded() async throws {
+        var env = environment
+        env["CF_DIST_ID_LABEL"] = "/site/dist"
+        let clock = VirtualClock()
+        let started = clock.now()
+        let startup = try Startup(environment: env, transport: HangingTransport(clock: clock), clock: clock)
+        await #expect { try await startup.distributionIds() } throws: { error in
+            (error as? ConfigurationError)?.message.contains("did not answer within the 8 s") == true
+        }
+        #expect(clock.now().timeIntervalSince(started) <= Startup.timeLimit.seconds)
+    }
 }

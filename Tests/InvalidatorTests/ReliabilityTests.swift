@@ -144,6 +144,10 @@ struct ReliabilityTests {
         #expect(line.contains("records="))
         let derived = Planner.conflictReference(for: reference)
         #expect(await cloudFront.invalidations.map(\.callerReference) == [reference, derived])
+        // The answer and the log name the reference the invalidation was created under, not the conflicting one.
+        let answer = try JSON.parse(try result.get())
+        #expect(answer["invalidations"]?.array?.first?["callerReference"]?.string == derived)
+        #expect(log.all.contains { $0.contains("invalidation created") && $0.contains("callerReference=\(derived)") })
 
         // A redelivery takes the same path and creates nothing new.
         _ = await handler.handle(invocation(body, clock: clock, seconds: 30), logger: Logger.none)
