@@ -20,13 +20,8 @@ public struct AWSServiceClient: Sendable {
     /// How long one attempt may take before it counts as a timeout.
     public var requestTimeout: Duration
     public var retryPolicy: RetryPolicy
-    /// No attempt starts, and no backoff ends, after this instant (an invocation's deadline less a margin).
-    public var deadline: Date?
-    /// The invocation's X-Ray trace header, sent as `X-Amzn-Trace-Id` (unsigned, as the SDKs send it).
-    public var traceId: String?
-    /// Shared by every copy of this client (copies differ only in timeouts and deadline).
+    /// Shared by every copy of this client, as the SDKs share one per client.
     public let retryQuota: RetryQuota
-    public let statistics: AWSCallStatistics
     let random: @Sendable () -> Double
 
     /// The least time worth starting an attempt with.
@@ -47,23 +42,26 @@ public struct AWSServiceClient: Sendable {
         self.clock = clock
         self.random = random
         self.retryQuota = RetryQuota()
-        self.statistics = AWSCallStatistics()
     }
 
-    /// Sends a signed request, retried as the SDKs' standard mode retries (`RetryPolicy`), never past `deadline`;
-    /// a response outside 2xx becomes an `AWSError` decoded per the service's protocol.
-    /// - Parameter path: the operation's path, percent-encoded, without the endpoint's prefix.
+    /// Sends a signed request, retried as the SDKs' standard mode retries (`RetryPolicy`), never past the context's
+    /// deadline; a response outside 2xx becomes an `AWSError` decoded per the service's protocol.
+    /// - Parameters:
+    ///   - path: the operation's path, percent-encoded, without the endpoint's prefix.
+    ///   - context: the caller's deadline, trace and counts.
     public func send(
         operation: String, method: String, path: String, query: [QueryItem] = [], headers: [HTTPHeader] = [],
-        body: [UInt8] = []
+        body: [UInt8] = [], context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) -> HTTPResponse {
+        let statistics = context.statistics
         var attempt = 1
         // As botocore: a success refunds what its last retry cost, or 1 when it needed none.
         var lastCost = 0
         while true {
             let error: AWSError
             switch await attemptOnce(
-                operation: operation, method: method, path: path, query: query, headers: headers, body: body)
+                operation: operation, method: method, path: path, query: query, headers: headers, body: body,
+                context: context)
             {
             case .success(let response):
                 retryQuota.release(attempt == 1 ? 1 : lastCost)
@@ -81,7 +79,7 @@ public struct AWSServiceClient: Sendable {
                 cost = paid
             }
             let delay = retryPolicy.backoff(afterAttempt: attempt, random: random())
-            if let deadline {
+            if let deadline = context.deadline {
                 let resume = clock.now().addingTimeInterval(delay.seconds + Self.minimumAttemptTime.seconds)
                 guard resume < deadline else {
                     retryQuota.release(cost)
@@ -102,24 +100,27 @@ public struct AWSServiceClient: Sendable {
         }
     }
 
-    /// One attempt, bounded by `requestTimeout` and the deadline.
+    /// One attempt, bounded by `requestTimeout` and the context's deadline.
     private func attemptOnce(
-        operation: String, method: String, path: String, query: [QueryItem], headers: [HTTPHeader], body: [UInt8]
+        operation: String, method: String, path: String, query: [QueryItem], headers: [HTTPHeader], body: [UInt8],
+        context: AWSCallContext
     ) async -> Result<HTTPResponse, AWSError> {
+        let statistics = context.statistics
         var timeout = requestTimeout
-        if let deadline {
+        if let deadline = context.deadline {
             let remaining = Duration.milliseconds(Int64(deadline.timeIntervalSince(clock.now()) * 1000))
             guard remaining >= Self.minimumAttemptTime else {
                 return .failure(
                     AWSError(
                         kind: .timeout, code: "DeadlineReached",
-                        message: "no time left before the invocation's deadline to call \(operation)",
+                        message: "no time left before the caller's deadline to call \(operation)",
                         service: service.rawValue, operation: operation))
             }
             timeout = min(timeout, remaining)
         }
         statistics.record { $0.attempts += 1 }
-        let request = signedRequest(method: method, path: path, query: query, headers: headers, body: body)
+        let request = signedRequest(
+            method: method, path: path, query: query, headers: headers, body: body, traceId: context.traceId)
         let response: HTTPResponse
         let sent = ContinuousClock.now
         defer {
@@ -145,7 +146,7 @@ public struct AWSServiceClient: Sendable {
 
     /// The request as it will be sent, signed now.
     public func signedRequest(
-        method: String, path: String, query: [QueryItem], headers: [HTTPHeader], body: [UInt8]
+        method: String, path: String, query: [QueryItem], headers: [HTTPHeader], body: [UInt8], traceId: String? = nil
     ) -> HTTPRequest {
         let fullPath = endpoint.pathPrefix + path
         var allHeaders = [HTTPHeader("host", endpoint.host)] + headers
@@ -162,13 +163,15 @@ public struct AWSServiceClient: Sendable {
     }
 
     /// A JSON 1.1 call (`POST /`, `X-Amz-Target: <target>`), answering the parsed response document.
-    public func sendJSON(operation: String, target: String, body: JSONValue) async throws(AWSError) -> JSONValue {
+    public func sendJSON(
+        operation: String, target: String, body: JSONValue, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> JSONValue {
         let response = try await send(
             operation: operation, method: "POST", path: "/",
             headers: [
                 HTTPHeader("content-type", "application/x-amz-json-1.1"), HTTPHeader("x-amz-target", target),
             ],
-            body: Array(JSON.serialize(body).utf8))
+            body: Array(JSON.serialize(body).utf8), context: context)
         if response.body.isEmpty { return .object([:]) }
         do {
             return try JSON.parse(response.body)

@@ -91,43 +91,46 @@ public struct CloudFrontClient: Sendable {
             random: random)
     }
 
-    /// Over a configured service client (to change its timeout for one invocation, say).
+    /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {
         self.client = client
     }
 
     /// `POST /2020-05-31/distribution/{id}/invalidation`. Paths go as given: encoding them is the caller's job.
     public func createInvalidation(
-        distributionId: String, callerReference: String, paths: [String]
+        distributionId: String, callerReference: String, paths: [String], context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) -> Invalidation {
         let response = try await client.send(
             operation: "CreateInvalidation", method: "POST",
             path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation",
             headers: [HTTPHeader("content-type", "text/xml")],
-            body: Array(Self.invalidationBatchXML(callerReference: callerReference, paths: paths).utf8))
+            body: Array(Self.invalidationBatchXML(callerReference: callerReference, paths: paths).utf8),
+            context: context)
         return try parseInvalidation(response, operation: "CreateInvalidation")
     }
 
     /// `GET /2020-05-31/distribution/{id}/invalidation/{invalidationId}`.
-    public func getInvalidation(distributionId: String, id: String) async throws(AWSError) -> Invalidation {
+    public func getInvalidation(
+        distributionId: String, id: String, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> Invalidation {
         let response = try await client.send(
             operation: "GetInvalidation", method: "GET",
             path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation/"
-                + uriEncode(id, encodeSlash: true))
+                + uriEncode(id, encodeSlash: true), context: context)
         return try parseInvalidation(response, operation: "GetInvalidation")
     }
 
     /// `GET /2020-05-31/distribution/{id}/invalidation?Marker=&MaxItems=`: one page of the distribution's
     /// invalidations, newest first (as CloudFront lists them).
     public func listInvalidations(
-        distributionId: String, marker: String? = nil, maxItems: Int = 100
+        distributionId: String, marker: String? = nil, maxItems: Int = 100, context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) -> InvalidationListPage {
         var query = [QueryItem("MaxItems", String(maxItems))]
         if let marker, !marker.isEmpty { query.insert(QueryItem("Marker", marker), at: 0) }
         let response = try await client.send(
             operation: "ListInvalidations", method: "GET",
             path: "/2020-05-31/distribution/\(uriEncode(distributionId, encodeSlash: true))/invalidation",
-            query: query)
+            query: query, context: context)
         return try parseInvalidationList(response)
     }
 
@@ -145,11 +148,14 @@ public struct CloudFrontClient: Sendable {
     }
 
     /// `GET /2020-05-31/distribution?Marker=&MaxItems=`: one page of the account's distributions.
-    public func listDistributions(marker: String?, maxItems: Int = 100) async throws(AWSError) -> DistributionListPage {
+    public func listDistributions(
+        marker: String?, maxItems: Int = 100, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> DistributionListPage {
         var query = [QueryItem("MaxItems", String(maxItems))]
         if let marker, !marker.isEmpty { query.insert(QueryItem("Marker", marker), at: 0) }
         let response = try await client.send(
-            operation: "ListDistributions", method: "GET", path: "/2020-05-31/distribution", query: query)
+            operation: "ListDistributions", method: "GET", path: "/2020-05-31/distribution", query: query,
+            context: context)
         return try parseDistributionList(response)
     }
 
@@ -168,10 +174,12 @@ public struct CloudFrontClient: Sendable {
     }
 
     /// `GET /2020-05-31/distribution/{id}/config`.
-    public func getDistributionConfig(id: String) async throws(AWSError) -> DistributionConfig {
+    public func getDistributionConfig(
+        id: String, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> DistributionConfig {
         let response = try await client.send(
             operation: "GetDistributionConfig", method: "GET",
-            path: "/2020-05-31/distribution/\(uriEncode(id, encodeSlash: true))/config")
+            path: "/2020-05-31/distribution/\(uriEncode(id, encodeSlash: true))/config", context: context)
         return try parseDistributionConfig(response)
     }
 

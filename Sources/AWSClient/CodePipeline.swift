@@ -29,7 +29,7 @@ public struct CodePipelineClient: Sendable {
             random: random)
     }
 
-    /// Over a configured service client (to change its timeout for one invocation, say).
+    /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {
         self.client = client
     }
@@ -38,7 +38,7 @@ public struct CodePipelineClient: Sendable {
     /// again with that token.
     public func putJobSuccessResult(
         jobId: String, summary: String, externalExecutionId: String?, percentComplete: Int? = nil,
-        continuationToken: String? = nil
+        continuationToken: String? = nil, context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) {
         var details: [String: JSONValue] = ["summary": .string(Self.clip(summary, Self.maximumSummaryLength))]
         if let externalExecutionId, !externalExecutionId.isEmpty {
@@ -49,12 +49,14 @@ public struct CodePipelineClient: Sendable {
         var body: [String: JSONValue] = ["jobId": .string(jobId), "executionDetails": .object(details)]
         if let continuationToken { body["continuationToken"] = .string(continuationToken) }
         _ = try await client.sendJSON(
-            operation: "PutJobSuccessResult", target: "CodePipeline_20150709.PutJobSuccessResult", body: .object(body))
+            operation: "PutJobSuccessResult", target: "CodePipeline_20150709.PutJobSuccessResult", body: .object(body),
+            context: context)
     }
 
     /// `PutJobFailureResult`.
     public func putJobFailureResult(
-        jobId: String, type: JobFailureType, message: String, externalExecutionId: String?
+        jobId: String, type: JobFailureType, message: String, externalExecutionId: String?,
+        context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) {
         var details: [String: JSONValue] = [
             "type": .string(type.rawValue), "message": .string(Self.clip(message, Self.maximumMessageLength)),
@@ -65,7 +67,7 @@ public struct CodePipelineClient: Sendable {
         }
         _ = try await client.sendJSON(
             operation: "PutJobFailureResult", target: "CodePipeline_20150709.PutJobFailureResult",
-            body: .object(["jobId": .string(jobId), "failureDetails": .object(details)]))
+            body: .object(["jobId": .string(jobId), "failureDetails": .object(details)]), context: context)
     }
 
     /// Cuts text to the API's limit (in characters), marking the cut.

@@ -109,32 +109,6 @@ public final class RetryQuota: Sendable {
     }
 }
 
-/// Counts of what a client's calls went through, for metrics: read before and after an invocation.
-public final class AWSCallStatistics: Sendable {
-    public struct Counts: Sendable, Equatable {
-        public var attempts = 0
-        public var retries = 0
-        public var throttles = 0
-        /// Time spent waiting for AWS's answers (not counting backoff).
-        public var awaiting: Duration = .zero
-        public init() {}
-
-        public static func - (lhs: Counts, rhs: Counts) -> Counts {
-            var result = Counts()
-            result.attempts = lhs.attempts - rhs.attempts
-            result.retries = lhs.retries - rhs.retries
-            result.throttles = lhs.throttles - rhs.throttles
-            result.awaiting = lhs.awaiting - rhs.awaiting
-            return result
-        }
-    }
-
-    private let state = Mutex(Counts())
-    public init() {}
-    public var counts: Counts { state.withLock { $0 } }
-    func record(_ update: (inout Counts) -> Void) { state.withLock { update(&$0) } }
-}
-
 extension AWSError {
     /// The error codes the SDKs' standard mode treats as throttling.
     public static let throttlingCodes: Set<String> = [

@@ -19,8 +19,7 @@ public struct SSMParameter: Sendable, Equatable {
 
 /// SSM's JSON 1.1 API: reading one parameter.
 public struct SSMClient: Sendable {
-    /// Variable so that a caller can bound it (`deadline`), as start-up does.
-    public var client: AWSServiceClient
+    public let client: AWSServiceClient
 
     public init(
         configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
@@ -32,10 +31,12 @@ public struct SSMClient: Sendable {
     }
 
     /// `AmazonSSM.GetParameter`.
-    public func getParameter(name: String, withDecryption: Bool = true) async throws(AWSError) -> SSMParameter {
+    public func getParameter(
+        name: String, withDecryption: Bool = true, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> SSMParameter {
         let document = try await client.sendJSON(
             operation: "GetParameter", target: "AmazonSSM.GetParameter",
-            body: .object(["Name": .string(name), "WithDecryption": .bool(withDecryption)]))
+            body: .object(["Name": .string(name), "WithDecryption": .bool(withDecryption)]), context: context)
         guard let parameter = document["Parameter"], let value = parameter["Value"]?.string else {
             throw AWSError(
                 kind: .malformedResponse, code: "MalformedResponse", message: "response has no Parameter.Value",

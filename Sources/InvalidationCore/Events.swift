@@ -78,4 +78,22 @@ public struct DecodedEvent: Sendable {
 
     /// Every change of every unit.
     public var changes: [ObjectChange] { units.flatMap(\.changes) }
+
+    /// How the invoker must hear what became of this event: the one place that tells an SQS batch, a direct
+    /// invoke and a pipeline job apart.
+    public var reply: Reply {
+        if let pipelineJob { return .pipelineJob(pipelineJob) }
+        return source == .sqs ? .batchItemFailures : .invocationResult
+    }
+}
+
+/// How the invoker hears what became of an event, which its shape decides.
+public enum Reply: Sendable, Equatable {
+    /// An SQS batch: `batchItemFailures` naming exactly the messages to receive again; the rest are deleted.
+    case batchItemFailures
+    /// A direct invoke (S3, SNS, EventBridge, or an event that asks for nothing): a summary, or an invocation error
+    /// so that Lambda retries the event.
+    case invocationResult
+    /// A CodePipeline job: reported to CodePipeline, which is what the pipeline waits for.
+    case pipelineJob(PipelineJob)
 }

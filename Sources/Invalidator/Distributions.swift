@@ -37,10 +37,8 @@ public struct DistributionResolver: Sendable {
         public var quietBuckets: Set<String> = []
     }
 
-    /// - Parameters:
-    ///   - deadline: discovery's AWS calls (and their retries) end before it: the invocation's deadline.
-    ///   - traceId: sent with discovery's AWS calls.
-    public func resolve(_ buckets: Set<String>, deadline: Date? = nil, traceId: String? = nil) async -> Resolution {
+    /// - Parameter context: discovery's AWS calls (and their retries) end by its deadline and count in it.
+    public func resolve(_ buckets: Set<String>, context: AWSCallContext = AWSCallContext()) async -> Resolution {
         var resolution = Resolution()
         for bucket in buckets.sorted() {
             if let mapped = map?.targets[bucket] {
@@ -49,7 +47,7 @@ public struct DistributionResolver: Sendable {
                 resolution.targets[bucket] = ids.map { DistributionTarget(distributionId: $0, originPath: keyPrefix) }
             } else if let discovery {
                 do {
-                    let found = try await discovery.targets(bucket: bucket, deadline: deadline, traceId: traceId)
+                    let found = try await discovery.targets(bucket: bucket, context: context)
                     resolution.targets[bucket] = found
                     if found.isEmpty, await !discovery.shouldReportMissing(bucket: bucket) {
                         resolution.quietBuckets.insert(bucket)
@@ -94,10 +92,10 @@ public actor DistributionDiscovery {
     }
 
     public func targets(
-        bucket: String, deadline: Date? = nil, traceId: String? = nil
+        bucket: String, context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) -> [DistributionTarget] {
         var found: Set<DistributionTarget> = []
-        for distribution in try await distributions(deadline: deadline, traceId: traceId)
+        for distribution in try await distributions(context: context)
         where distribution.enabled || settings.includeDisabled {
             for origin in distribution.origins where S3OriginDomain.matches(origin.domainName, bucket: bucket) {
                 found.insert(DistributionTarget(distributionId: distribution.id, originPath: origin.originPath))
@@ -117,27 +115,23 @@ public actor DistributionDiscovery {
         return true
     }
 
-    func distributions(deadline: Date?, traceId: String?) async throws(AWSError) -> [Distribution] {
+    func distributions(context: AWSCallContext) async throws(AWSError) -> [Distribution] {
         let current = now()
         if let snapshot, current.timeIntervalSince(snapshot.takenAt) < Double(settings.ttlSeconds) {
             return snapshot.distributions
         }
-        var bounded = self.cloudFront.client
-        bounded.deadline = deadline
-        bounded.traceId = traceId
-        let cloudFront = CloudFrontClient(client: bounded)
         var distributions: [Distribution] = []
         var marker: String?
         var pages = 0
         repeat {
-            let page = try await cloudFront.listDistributions(marker: marker)
+            let page = try await cloudFront.listDistributions(marker: marker, context: context)
             pages += 1
             for summary in page.distributions {
                 if let origins = summary.origins, let enabled = summary.enabled {
                     distributions.append(Distribution(id: summary.id, enabled: enabled, origins: origins))
                 } else {
                     // moto's summaries (and any summary without Origins) leave us to ask for the configuration.
-                    let config = try await cloudFront.getDistributionConfig(id: summary.id)
+                    let config = try await cloudFront.getDistributionConfig(id: summary.id, context: context)
                     distributions.append(
                         Distribution(
                             id: summary.id, enabled: summary.enabled ?? config.enabled, origins: config.origins))

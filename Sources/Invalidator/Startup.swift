@@ -46,16 +46,17 @@ public struct Startup: Sendable {
         case .ids(let ids):
             return (ids, configuration.map)
         case .parameter(let name):
-            var ssm: SSMClient
+            let ssm: SSMClient
             do {
                 ssm = try SSMClient(configuration: aws, transport: transport, clock: clock)
             } catch {
                 throw ConfigurationError(variable: error.variable, message: error.description)
             }
-            ssm.client.deadline = startedAt.addingTimeInterval(Self.timeLimit.seconds)
             let parameter: SSMParameter
             do {
-                parameter = try await ssm.getParameter(name: name, withDecryption: true)
+                parameter = try await ssm.getParameter(
+                    name: name, withDecryption: true,
+                    context: AWSCallContext(deadline: startedAt.addingTimeInterval(Self.timeLimit.seconds)))
             } catch {
                 let hint: String
                 switch error.code {

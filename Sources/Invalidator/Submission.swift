@@ -15,15 +15,18 @@ import LambdaRuntime
 ///   never retried blindly.
 public struct Submission: Sendable {
     public var cloudFront: CloudFrontClient
+    /// The caller's deadline, trace and counts, for every call.
+    public var context: AWSCallContext
     /// Waiting for in-progress invalidations stops here (nil: no waiting at all).
     public var waitDeadline: Date?
     public var random: @Sendable () -> Double
 
     public init(
-        cloudFront: CloudFrontClient, waitDeadline: Date?,
+        cloudFront: CloudFrontClient, context: AWSCallContext = AWSCallContext(), waitDeadline: Date?,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.cloudFront = cloudFront
+        self.context = context
         self.waitDeadline = waitDeadline
         self.random = random
     }
@@ -51,7 +54,8 @@ public struct Submission: Sendable {
         while true {
             do {
                 let invalidation = try await cloudFront.createInvalidation(
-                    distributionId: planned.distributionId, callerReference: reference, paths: planned.paths)
+                    distributionId: planned.distributionId, callerReference: reference, paths: planned.paths,
+                    context: context)
                 outcome.result = .success(invalidation)
                 outcome.callerReference = reference
                 return outcome
@@ -126,13 +130,16 @@ public struct Submission: Sendable {
 
     /// The invalidation that holds `callerReference`, looked for among the distribution's 10 most recent ones.
     func findBatch(distributionId: String, callerReference: String) async -> Invalidation? {
-        guard let page = try? await cloudFront.listInvalidations(distributionId: distributionId, maxItems: 10) else {
+        guard
+            let page = try? await cloudFront.listInvalidations(
+                distributionId: distributionId, maxItems: 10, context: context)
+        else {
             return nil
         }
         for summary in page.invalidations {
             guard
                 let invalidation = try? await cloudFront.getInvalidation(
-                    distributionId: distributionId, id: summary.id)
+                    distributionId: distributionId, id: summary.id, context: context)
             else { return nil }
             if invalidation.callerReference == callerReference { return invalidation }
         }

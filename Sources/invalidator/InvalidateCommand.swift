@@ -193,11 +193,12 @@ struct Invalidate: AsyncParsableCommand {
             throw fail(error.description)
         }
         let deadline = Date().addingTimeInterval(timeout)
-        var client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport()).client
-        client.deadline = deadline
-        let cloudFront = CloudFrontClient(client: client)
+        let cloudFront = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport())
+        // Every call of the command ends by --timeout.
+        let calls = AWSCallContext(deadline: deadline)
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
-        let submission = Submission(cloudFront: cloudFront, waitDeadline: deadline.addingTimeInterval(-1))
+        let submission = Submission(
+            cloudFront: cloudFront, context: calls, waitDeadline: deadline.addingTimeInterval(-1))
         var created: [(PlannedInvalidation, Invalidation)] = []
         for item in planned {
             switch await submission.submit(item, logger: logger).result {
@@ -246,7 +247,7 @@ struct Invalidate: AsyncParsableCommand {
             where statuses[index].lowercased() != "completed" {
                 do {
                     statuses[index] = try await cloudFront.getInvalidation(
-                        distributionId: item.distributionId, id: invalidation.id
+                        distributionId: item.distributionId, id: invalidation.id, context: calls
                     ).status
                 } catch  where error.isRetryable || error.code == "DeadlineReached" {
                     continue

@@ -26,8 +26,10 @@ struct RetryTests {
             configuration: configuration(retryPolicy: policy), transport: fake, clock: clock, random: { jitter })
     }
 
-    func create(_ client: CloudFrontClient) async throws(AWSError) -> Invalidation {
-        try await client.createInvalidation(distributionId: "E1", callerReference: "c", paths: ["/a"])
+    func create(
+        _ client: CloudFrontClient, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> Invalidation {
+        try await client.createInvalidation(distributionId: "E1", callerReference: "c", paths: ["/a"], context: context)
     }
 
     @Test("AWS_RETRY_MODE and AWS_MAX_ATTEMPTS as the SDKs read them; bad values name the variable")
@@ -65,14 +67,15 @@ struct RetryTests {
         let fake = FakeTransport([.success(Self.throttled), .success(Self.throttled), .success(Self.created)])
         let clock = VirtualClock()
         let client = try client(fake, clock: clock)
-        #expect(try await create(client).id == "I1")
+        let context = AWSCallContext()
+        #expect(try await create(client, context: context).id == "I1")
         #expect(fake.requests.count == 3)
         #expect(clock.slept.count == 2)
         #expect(clock.slept.total == .seconds(3), "1 s then 2 s at the top of the jitter")
         let dates = fake.requests.map { request in request.headers.first { $0.name == "x-amz-date" }?.value }
         #expect(Set(dates).count == 3, "a retry is signed with its own time")
-        #expect(client.client.statistics.counts.retries == 2)
-        #expect(client.client.statistics.counts.throttles == 2)
+        #expect(context.statistics.counts.retries == 2, "counted in the caller's context")
+        #expect(context.statistics.counts.throttles == 2)
     }
 
     @Test(
@@ -149,18 +152,20 @@ struct RetryTests {
     func deadline() async throws {
         let fake = FakeTransport(Array(repeating: .success(Self.throttled), count: 10))
         let clock = VirtualClock()
-        var bounded = try client(fake, clock: clock).client
-        bounded.deadline = clock.now().addingTimeInterval(1.5)
-        let client = CloudFrontClient(client: bounded)
-        await #expect { try await create(client) } throws: { ($0 as? AWSError)?.code == "Throttling" }
+        let client = try client(fake, clock: clock)
+        let deadline = clock.now().addingTimeInterval(1.5)
+        await #expect {
+            try await create(client, context: AWSCallContext(deadline: deadline))
+        } throws: {
+            ($0 as? AWSError)?.code == "Throttling"
+        }
         #expect(fake.requests.count == 2, "the second backoff (2 s) would end past the deadline")
-        #expect(clock.now() < bounded.deadline!)
+        #expect(clock.now() < deadline)
 
         let late = FakeTransport([.success(Self.created)])
-        var expired = try self.client(late, clock: clock).client
-        expired.deadline = clock.now().addingTimeInterval(0.05)
+        let expired = AWSCallContext(deadline: clock.now().addingTimeInterval(0.05))
         await #expect {
-            try await CloudFrontClient(client: expired).getInvalidation(distributionId: "E", id: "I")
+            try await self.client(late, clock: clock).getInvalidation(distributionId: "E", id: "I", context: expired)
         } throws: {
             ($0 as? AWSError)?.code == "DeadlineReached"
         }

@@ -4,13 +4,6 @@ import InvalidationCore
 import JSONSupport
 import LambdaRuntime
 
-/// How a pipeline job invocation ends.
-enum JobOutcome {
-    case succeeded(summary: String, externalId: String?)
-    case continuing(state: PipelineWaitState, summary: String, percent: Int)
-    case failed(JobFailureType, message: String, externalId: String?)
-}
-
 extension InvalidationHandler {
     /// The plan for a job's first invocation, or why there is none (as a note, for `invalidator plan`).
     public static func plan(
@@ -36,15 +29,15 @@ extension InvalidationHandler {
     /// Serves a CodePipeline job. Every path ends in `PutJobSuccessResult` or `PutJobFailureResult`; the function
     /// then answers success to Lambda (an asynchronous retry must not report twice), unless the report itself could
     /// not be delivered, in which case Lambda's retry is the way to deliver it.
-    func handle(job: PipelineJob, logger: Logger) async -> InvocationResult {
-        let logger = logger.with("jobId", job.id)
-        let before = cloudFront.client.statistics.counts
+    func handle(job: PipelineJob, context: InvocationContext) async -> InvocationResult {
+        var context = context
+        context.logger = context.logger.with("jobId", job.id)
         var metrics = InvocationMetrics()
         let outcome: JobOutcome
         if let token = job.continuationToken {
             if let state = PipelineWaitState(token: token, now: Int64(now().timeIntervalSince1970)) {
                 metrics.distributionIds = state.invalidations.map(\.distributionId)
-                outcome = await poll(state, logger: logger)
+                outcome = await poll(state, context: context)
             } else {
                 outcome = .failed(
                     .jobFailed,
@@ -52,17 +45,19 @@ extension InvalidationHandler {
                     externalId: nil)
             }
         } else {
-            outcome = await start(job, logger: logger, metrics: &metrics)
+            outcome = await start(job, context: context, metrics: &metrics)
         }
-        let result = await report(outcome, job: job, logger: logger)
-        let calls = cloudFront.client.statistics.counts - before
+        let result = await report(outcome, job: job, context: context)
+        let calls = context.work.statistics.counts
         metrics.retries = calls.retries
         metrics.throttles = calls.throttles
-        logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
+        context.logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: context.logger))
         return result
     }
 
-    private func start(_ job: PipelineJob, logger: Logger, metrics: inout InvocationMetrics) async -> JobOutcome {
+    private func start(
+        _ job: PipelineJob, context: InvocationContext, metrics: inout InvocationMetrics
+    ) async -> JobOutcome {
         let request: PipelineRequest
         let planned: [PlannedInvalidation]
         switch Self.plan(job: job, configuredIds: distributionIds, planner: planner) {
@@ -73,8 +68,9 @@ extension InvalidationHandler {
         }
         var created: [(PlannedInvalidation, Invalidation)] = []
         metrics.distributionIds = planned.map(\.distributionId)
+        let submission = submission(context)
         for item in planned {
-            let submitted = await submission.submit(item, logger: logger)
+            let submitted = await submission.submit(item, logger: context.logger)
             metrics.limitWaits += submitted.limitWaits
             switch submitted.result {
             case .success(let invalidation):
@@ -108,19 +104,19 @@ extension InvalidationHandler {
             percent: 100 * (created.count - pending.count) / created.count)
     }
 
-    private func poll(_ state: PipelineWaitState, logger: Logger) async -> JobOutcome {
+    private func poll(_ state: PipelineWaitState, context: InvocationContext) async -> JobOutcome {
         var stillRunning: [PipelineWaitState.Pending] = []
         for pending in state.invalidations {
             do {
                 let invalidation = try await cloudFront.getInvalidation(
-                    distributionId: pending.distributionId, id: pending.invalidationId)
+                    distributionId: pending.distributionId, id: pending.invalidationId, context: context.work)
                 if !invalidation.isCompleted { stillRunning.append(pending) }
             } catch  where error.kind == .service && !error.isRetryable {
                 let (type, reason) = Self.classify(
                     error, distributionId: pending.distributionId, action: "GetInvalidation")
                 return .failed(type, message: reason, externalId: pending.invalidationId)
             } catch {
-                logger.warn(
+                context.logger.warn(
                     "could not read the invalidation's status; asking again next time",
                     ["invalidation": pending.invalidationId, "error": error.description])
                 stillRunning.append(pending)
@@ -176,7 +172,8 @@ extension InvalidationHandler {
         }
     }
 
-    private func report(_ outcome: JobOutcome, job: PipelineJob, logger: Logger) async -> InvocationResult {
+    private func report(_ outcome: JobOutcome, job: PipelineJob, context: InvocationContext) async -> InvocationResult {
+        let logger = context.logger
         let result: String
         do {
             switch outcome {
@@ -184,19 +181,20 @@ extension InvalidationHandler {
                 result = "succeeded"
                 logger.info("pipeline job succeeded", ["summary": summary])
                 try await codePipeline.putJobSuccessResult(
-                    jobId: job.id, summary: summary, externalExecutionId: externalId)
+                    jobId: job.id, summary: summary, externalExecutionId: externalId, context: context.report)
             case .continuing(let state, let summary, let percent):
                 result = "continuing"
                 logger.info("pipeline job waiting", ["summary": summary, "percentComplete": String(percent)])
                 try await codePipeline.putJobSuccessResult(
                     jobId: job.id, summary: summary,
                     externalExecutionId: state.invalidations.map(\.invalidationId).joined(separator: ","),
-                    percentComplete: percent, continuationToken: state.token)
+                    percentComplete: percent, continuationToken: state.token, context: context.report)
             case .failed(let type, let message, let externalId):
                 result = "failed"
                 logger.error("pipeline job failed", ["type": type.rawValue, "message": message])
                 try await codePipeline.putJobFailureResult(
-                    jobId: job.id, type: type, message: message, externalExecutionId: externalId)
+                    jobId: job.id, type: type, message: message, externalExecutionId: externalId,
+                    context: context.report)
             }
         } catch  where error.code == "InvalidJobStateException" {
             logger.warn("the job was already reported; nothing to do", ["error": error.description])
