@@ -67,9 +67,6 @@ public struct PlannerSettings: Sendable, Equatable {
 /// Turns the changes of one invocation into one request per distribution (more only where CloudFront's limits
 /// force a split).
 public enum Planner {
-    /// S3's limit on a key's length, in UTF-8 bytes.
-    public static let maximumKeyBytes = 1024
-
     /// - Parameter distributions: the distributions serving a bucket; an empty answer leaves that bucket's records
     ///   unserved, with a note each.
     public static func plan(
@@ -81,6 +78,8 @@ public enum Planner {
             targets: { bucket in distributions(bucket).map { DistributionTarget(distributionId: $0) } })
     }
 
+    /// Groups the changes by distribution, then makes each distribution's requests.
+    ///
     /// - Parameter targets: the distributions serving a bucket and the key prefix each serves (from OriginPath or
     ///   `DISTRIBUTION_MAP`); an empty answer leaves that bucket's records unserved, with one note per bucket. A
     ///   key outside a target's prefix is not sent to that distribution.
@@ -88,171 +87,55 @@ public enum Planner {
         _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(),
         targets resolve: (_ bucket: String) -> [DistributionTarget]
     ) -> InvalidationPlan {
-        /// One distribution's share of the event. Paths are numbered in order of first appearance; units arrive in
-        /// increasing order, so "is this unit already listed" is a look at the last one.
-        struct Target {
-            var id: String
-            var pathNumbers: [String: Int] = [:]
-            var paths: [String] = []
-            /// (path number, unit index) for every path a change asks for.
-            var pathUnits: [(path: Int, unit: Int)] = []
-            /// The units with at least one path here, ascending.
-            var units: [Int] = []
-            var identities: [String] = []
-
-            init(id: String, expectedChanges: Int) {
-                self.id = id
-                pathNumbers.reserveCapacity(expectedChanges)
-                paths.reserveCapacity(expectedChanges)
-                pathUnits.reserveCapacity(expectedChanges)
-                identities.reserveCapacity(expectedChanges)
-            }
-        }
-        let changeCount = event.units.reduce(0) { $0 + $1.changes.count }
-        var targets: [Target] = []
-        var targetNumbers: [String: Int] = [:]
-        var notes: [RecordNote] = []
-        /// Per bucket: its targets, and each target's number in `targets`.
-        var resolved: [String: [(target: DistributionTarget, number: Int)]] = [:]
-        /// Batches are mostly one bucket: its targets without hashing its name per change.
-        var lastBucket: (bucket: String, targets: [(target: DistributionTarget, number: Int)])?
-        var unservedBuckets: Set<String> = []
-        var excluded = 0
-        var covered = 0
+        var grouping = Grouping(expectedChanges: event.units.reduce(0) { $0 + $1.changes.count })
         for (unitIndex, unit) in event.units.enumerated() {
             for change in unit.changes {
-                if !settings.filter.isEmpty && !settings.filter.keeps(change.key) {
-                    excluded += 1
-                    continue
-                }
-                // S3 keys are at most 1,024 bytes: a longer one is a forged or corrupted event, and its path would
-                // pass CloudFront's 4,000 characters only as a wildcard.
-                if change.key.utf8.count > Self.maximumKeyBytes {
-                    notes.append(
-                        RecordNote(
-                            record: unit.label,
-                            reason: "key of \(change.key.utf8.count) bytes is longer than S3 allows (1,024): not an "
-                                + "object key", severity: .rejected, bucket: nil))
-                    continue
-                }
-                // A key chooses its path, and anyone who can write to the bucket chooses keys: a key must never
-                // widen into a wildcard, and CloudFront cannot invalidate a raw `*` exactly (`%2A` is a different
-                // path to it: CloudFront's "Specifying the objects to invalidate" page).
-                if change.key.utf8.contains(UInt8(ascii: "*")) {
-                    notes.append(
-                        RecordNote(
-                            record: unit.label,
-                            reason: "key \(JSON.quote(change.key)) holds *, CloudFront's wildcard: it cannot be "
-                                + "invalidated exactly and is never sent as a wildcard; invalidate it by hand "
-                                + "(invalidator invalidate) if it is cached",
-                            severity: .rejected, bucket: nil))
-                    continue
-                }
-                let bucketTargets: [(target: DistributionTarget, number: Int)]
-                if let last = lastBucket, last.bucket == change.bucket {
-                    bucketTargets = last.targets
-                } else if let known = resolved[change.bucket] {
-                    bucketTargets = known
-                } else {
-                    bucketTargets = resolve(change.bucket).map { target in
-                        if let number = targetNumbers[target.distributionId] { return (target, number) }
-                        targetNumbers[target.distributionId] = targets.count
-                        targets.append(Target(id: target.distributionId, expectedChanges: changeCount))
-                        return (target, targets.count - 1)
-                    }
-                    resolved[change.bucket] = bucketTargets
-                }
-                lastBucket = (change.bucket, bucketTargets)
-                guard !bucketTargets.isEmpty else {
-                    if unservedBuckets.insert(change.bucket).inserted {
-                        notes.append(
-                            RecordNote(
-                                record: unit.label,
-                                reason: "no CloudFront distribution serves bucket \(change.bucket)",
-                                severity: .rejected, bucket: change.bucket))
-                    }
-                    continue
-                }
-                var served = false
-                for (target, number) in bucketTargets {
-                    // Without a prefix the key is served as it is: no copy of it.
-                    let key: String
-                    if target.keyPrefix.isEmpty {
-                        key = change.key
-                    } else {
-                        guard let part = target.servedKey(change.key) else { continue }
-                        key = String(part)
-                    }
-                    served = true
-                    let paths = CloudFrontPath.paths(
-                        forKey: key, indexDocument: settings.indexDocument, forms: settings.forms)
-                    // Mutated in place: a copy taken out and stored back would copy the whole target per change.
-                    targets[number].identities.append(change.identity)
-                    if targets[number].units.last != unitIndex { targets[number].units.append(unitIndex) }
-                    for path in paths {
-                        let pathNumber: Int
-                        if let known = targets[number].pathNumbers[path] {
-                            pathNumber = known
-                        } else {
-                            pathNumber = targets[number].paths.count
-                            targets[number].pathNumbers[path] = pathNumber
-                            targets[number].paths.append(path)
-                        }
-                        targets[number].pathUnits.append((pathNumber, unitIndex))
-                    }
-                }
-                if served { covered += 1 }
-
-                if !served {
-                    notes.append(
-                        RecordNote(
-                            record: unit.label,
-                            reason: "key \(JSON.quote(change.key)) in bucket \(change.bucket) is outside every origin "
-                                + "path of its distributions (\(bucketTargets.map { "/" + $0.target.keyPrefix }.joined(separator: ", ")))",
-                            severity: .ignored))
-                }
+                grouping.add(change, of: unit, at: unitIndex, settings: settings, resolve: resolve)
             }
         }
         var invalidations: [PlannedInvalidation] = []
-        for target in targets.sorted(by: { $0.id < $1.id }) where !target.units.isEmpty {
-            let id = target.id
-            let identities = sortedUnique(target.identities)
-            let identityDigest = digest(identities)
-            let exact = sortedStrings(target.paths)
-            let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
-            let chunks = split(paths, settings: settings)
-            for (chunkIndex, chunk) in chunks.enumerated() {
-                var unitIndexes: [Int]
-                if chunks.count == 1 {
-                    unitIndexes = target.units
-                } else {
-                    // Which units' paths this part covers: exact paths by lookup, wildcards by prefix.
-                    let exactPaths = Set(chunk.filter { !CloudFrontPath.isWildcard($0) })
-                    let prefixes = chunk.filter(CloudFrontPath.isWildcard).map { String($0.utf8.dropLast())! }
-                    let inChunk = target.paths.map { path in
-                        exactPaths.contains(path) || prefixes.contains(where: { CloudFrontPath.hasPrefix(path, $0) })
-                    }
-                    var seen = Set<Int>()
-                    unitIndexes = []
-                    for (path, unit) in target.pathUnits where inChunk[path] && seen.insert(unit).inserted {
-                        unitIndexes.append(unit)
-                    }
-                    unitIndexes.sort()
-                }
-                let units = unitIndexes.map { event.units[$0] }
-                let reference = callerReference(
-                    identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
-                    of: chunks.count)
-                invalidations.append(
-                    PlannedInvalidation(
-                        distributionId: id, callerReference: reference, paths: chunk,
-                        messageIds: units.compactMap(\.messageId), unitLabels: units.map(\.label),
-                        changes: identities.count))
-            }
+        for share in grouping.shares.sorted(by: { $0.id < $1.id }) where !share.units.isEmpty {
+            invalidations += requests(for: share, units: event.units, settings: settings)
         }
-        var plan = InvalidationPlan(invalidations: invalidations, notes: notes, excludedChanges: excluded)
-        plan.coveredChanges = covered
+        var plan = InvalidationPlan(
+            invalidations: invalidations, notes: grouping.notes, excludedChanges: grouping.excluded)
+        plan.coveredChanges = grouping.covered
         return plan
+    }
+
+    /// One distribution's requests: its paths collapsed to the budget, split where CloudFront's per-request limits
+    /// force it, each part naming the units whose changes it covers.
+    static func requests(for share: Share, units: [DeliveryUnit], settings: PlannerSettings) -> [PlannedInvalidation] {
+        let identities = sortedUnique(share.identities)
+        let identityDigest = digest(identities)
+        let exact = sortedStrings(share.paths)
+        let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
+        let chunks = split(paths, settings: settings)
+        return chunks.enumerated().map { chunkIndex, chunk in
+            let covered = chunks.count == 1 ? share.units.map { units[$0] } : unitsCovered(by: chunk, in: share, units)
+            return PlannedInvalidation(
+                distributionId: share.id,
+                callerReference: callerReference(
+                    identityDigest: identityDigest, distributionId: share.id, paths: chunk, chunk: chunkIndex,
+                    of: chunks.count),
+                paths: chunk, messageIds: covered.compactMap(\.messageId), unitLabels: covered.map(\.label),
+                changes: identities.count)
+        }
+    }
+
+    /// The units whose paths one part of a split request covers: exact paths by lookup, wildcards by prefix.
+    static func unitsCovered(by chunk: [String], in share: Share, _ units: [DeliveryUnit]) -> [DeliveryUnit] {
+        let exactPaths = Set(chunk.filter { !CloudFrontPath.isWildcard($0) })
+        let prefixes = chunk.filter(CloudFrontPath.isWildcard).map { String($0.utf8.dropLast())! }
+        let inChunk = share.paths.map { path in
+            exactPaths.contains(path) || prefixes.contains(where: { CloudFrontPath.hasPrefix(path, $0) })
+        }
+        var seen = Set<Int>()
+        var indexes: [Int] = []
+        for (path, unit) in share.pathUnits where inChunk[path] && seen.insert(unit).inserted {
+            indexes.append(unit)
+        }
+        return indexes.sorted().map { units[$0] }
     }
 
     /// The requests for a CodePipeline job: the job's paths on each distribution. The CallerReference derives from
@@ -371,7 +254,8 @@ public enum Planner {
     }
 
     /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the
-    /// chunk position. Never a clock: timestamps collide and break idempotent retries (a clock-based reference is what makes other tools invalidate a retried batch twice).
+    /// chunk position. Never a clock: timestamps collide and break idempotent retries (a clock-based reference is
+    /// what makes other tools invalidate a retried batch twice).
     static func callerReference(
         identityDigest: SHA256.Digest, distributionId: String, paths: [String], chunk: Int, of count: Int
     ) -> String {
