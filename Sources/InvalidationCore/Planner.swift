@@ -140,8 +140,9 @@ public enum Planner {
 
     /// The requests for a CodePipeline job: the job's paths on each distribution. The CallerReference derives from
     /// the job id, so Lambda's retries of the same job never create a second invalidation.
-    public static func plan(
-        job: PipelineJob, distributionIds: [String], paths: [String], settings: PlannerSettings = PlannerSettings()
+    public static func requests(
+        forJob job: PipelineJob, distributionIds: [String], paths: [String],
+        settings: PlannerSettings = PlannerSettings()
     ) -> [PlannedInvalidation] {
         requests(
             chunks: split(Array(Set(paths)).sorted(), settings: settings), distributionIds: distributionIds,

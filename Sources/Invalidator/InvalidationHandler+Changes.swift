@@ -37,10 +37,10 @@ extension InvalidationHandler {
     ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
         switch event.reply {
         case .pipelineJob(let job):
-            return (plan(job: job, resolver: resolver, planner: planner), DistributionResolver.Resolution())
+            return (jobPlan(job, configuredIds: resolver.ids, planner: planner), DistributionResolver.Resolution())
         case .batchItemFailures, .invocationResult:
             let resolution = await resolver.resolve(buckets(of: event), context: context)
-            return (plan(event, resolution: resolution, planner: planner), resolution)
+            return (changesPlan(event, resolution: resolution, planner: planner), resolution)
         }
     }
 
@@ -59,7 +59,7 @@ extension InvalidationHandler {
 
     /// The plan for the changes whose buckets resolved; a note for each bucket whose lookup failed (its changes are
     /// handed back, not planned).
-    static func plan(
+    static func changesPlan(
         _ event: DecodedEvent, resolution: DistributionResolver.Resolution, planner: PlannerSettings
     ) -> InvalidationPlan {
         var working = event
@@ -80,14 +80,14 @@ extension InvalidationHandler {
     }
 
     /// A pipeline job's first invocation's requests, or a note saying why there are none.
-    static func plan(job: PipelineJob, resolver: DistributionResolver, planner: PlannerSettings) -> InvalidationPlan {
+    static func jobPlan(_ job: PipelineJob, configuredIds: [String], planner: PlannerSettings) -> InvalidationPlan {
         if job.continuationToken != nil {
             let note = RecordNote(
                 record: "job \(job.id)", reason: "continuation: polls the invalidations named in its token",
                 severity: .ignored)
             return InvalidationPlan(invalidations: [], notes: [note])
         }
-        switch plan(job: job, configuredIds: resolver.ids, planner: planner) {
+        switch jobRequests(job, configuredIds: configuredIds, planner: planner) {
         case .success((_, let planned)):
             return InvalidationPlan(invalidations: planned, notes: [])
         case .failure(let error):

@@ -5,9 +5,9 @@ import JSONSupport
 import LambdaRuntime
 
 extension InvalidationHandler {
-    /// The plan for a job's first invocation, or why there is none (as a note, for `invalidator plan`).
-    public static func plan(
-        job: PipelineJob, configuredIds: [String], planner: PlannerSettings
+    /// What a job asks for and the requests of its first invocation, or why it cannot be served.
+    static func jobRequests(
+        _ job: PipelineJob, configuredIds: [String], planner: PlannerSettings
     ) -> Result<(PipelineRequest, [PlannedInvalidation]), PipelineParameterError> {
         let request: PipelineRequest
         do {
@@ -23,7 +23,7 @@ extension InvalidationHandler {
                         + "function has no CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL"))
         }
         return .success(
-            (request, Planner.plan(job: job, distributionIds: ids, paths: request.paths, settings: planner)))
+            (request, Planner.requests(forJob: job, distributionIds: ids, paths: request.paths, settings: planner)))
     }
 
     /// Serves a CodePipeline job. Every path ends in `PutJobSuccessResult` or `PutJobFailureResult`; the function
@@ -60,7 +60,7 @@ extension InvalidationHandler {
     ) async -> JobOutcome {
         let request: PipelineRequest
         let planned: [PlannedInvalidation]
-        switch Self.plan(job: job, configuredIds: distributionIds, planner: planner) {
+        switch Self.jobRequests(job, configuredIds: distributionIds, planner: planner) {
         case .failure(let error):
             return .failed(.configurationError, message: error.message, externalId: nil)
         case .success(let plan):

@@ -71,14 +71,14 @@ struct CodePipelineTests {
     @Test("the caller reference derives from the job id: the same job twice gives the same requests")
     func callerReference() throws {
         let job = try #require(PipelineJob(event: try JSON.parse(try Fixture.bytes("aws/codepipeline.json"))))
-        let first = Planner.plan(job: job, distributionIds: ["E1", "E2"], paths: ["/*"])
-        let again = Planner.plan(job: job, distributionIds: ["E1", "E2"], paths: ["/*"])
+        let first = Planner.requests(forJob: job, distributionIds: ["E1", "E2"], paths: ["/*"])
+        let again = Planner.requests(forJob: job, distributionIds: ["E1", "E2"], paths: ["/*"])
         #expect(first == again)
         #expect(first.map(\.distributionId) == ["E1", "E2"])
         var other = job
         other.id = "22222222-abcd-1111-abcd-111111abcdef"
         #expect(
-            Planner.plan(job: other, distributionIds: ["E1"], paths: ["/*"])[0].callerReference
+            Planner.requests(forJob: other, distributionIds: ["E1"], paths: ["/*"])[0].callerReference
                 != first[0].callerReference)
     }
 
