@@ -3,8 +3,8 @@ variable "name" {
   type        = string
   default     = "cloudfront-invalidator"
   validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.name))
-    error_message = "name must be a Lambda function name: 1-64 letters, digits, hyphens and underscores."
+    condition     = can(regex("^[A-Za-z0-9_-]{1,49}$", var.name))
+    error_message = "name must be 1-49 letters, digits, hyphens and underscores (the EventBridge rule's name, NAME-bucket-changes, has at most 64)."
   }
 }
 
