@@ -12,7 +12,7 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   invalidations --distribution-id ID
   put-parameter --name N --value V [--secure]
   create-function --name N                    notification-config --bucket B
-  put-notification-config --bucket B --configuration JSON   (creates the bucket when missing)
+  put-notification-config --bucket B --configuration JSON [--region R]   (creates the bucket when missing)
   function-policy --function N                (the statements of a function's resource policy, [] when none)
 """
 
@@ -222,9 +222,12 @@ def cmd_notification_config(args):
 
 
 def cmd_put_notification_config(args):
-    s3 = client(args, "s3")
+    s3 = client(args, "s3", args.region)
     try:
-        s3.create_bucket(Bucket=args.bucket)
+        if args.region == REGION:
+            s3.create_bucket(Bucket=args.bucket)
+        else:
+            s3.create_bucket(Bucket=args.bucket, CreateBucketConfiguration={"LocationConstraint": args.region})
     except s3.exceptions.BucketAlreadyOwnedByYou:
         pass
     s3.put_bucket_notification_configuration(Bucket=args.bucket,
@@ -305,6 +308,7 @@ def parser():
                        help="set a bucket's notification configuration (JSON), creating the bucket when missing")
     s.add_argument("--bucket", required=True)
     s.add_argument("--configuration", required=True, help="a NotificationConfiguration as JSON")
+    s.add_argument("--region", default=REGION, help="the Region of a bucket created here (default us-east-1)")
     s.set_defaults(run=cmd_put_notification_config)
 
     s = sub.add_parser("function-policy", parents=[common], help="the statements of a function's resource policy")

@@ -114,6 +114,20 @@ struct BucketNotificationTests {
         #expect(missing.stderr.contains("NoSuchBucket"))
     }
 
+    @Test("refuses a function in another Region than the bucket (S3 notifies only in the bucket's Region)")
+    func refusesAnotherRegion() async throws {
+        let bucket = Moto.unique("notify")
+        try await Moto.fixture(
+            "put-notification-config", "--bucket", bucket, "--region", "eu-west-1", "--configuration", "{}")
+        let function = try await newFunction()
+        let result = try await script(["--bucket", bucket, "--wiring", "lambda", "--function-arn", function])
+        #expect(result.status == 1, "\(result.stdout)")
+        #expect(result.stderr.contains("the bucket is in eu-west-1 and the function in us-east-1"), "\(result.stderr)")
+        let configuration = try await Moto.fixture("notification-config", "--bucket", bucket)
+        #expect(configuration["LambdaFunctionConfigurations"] == nil)
+        #expect(try await permissions(function) == 0)
+    }
+
     @Test("prefixes that do not overlap coexist with a notification for the same event types")
     func disjointPrefixes() async throws {
         let bucket = Moto.unique("notify")
