@@ -67,6 +67,10 @@ variable "kms_key_arn" {
     condition     = var.kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
     error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias."
   }
+  validation {
+    condition     = var.kms_key_arn == "" || var.distribution_id_parameter_name != ""
+    error_message = "kms_key_arn decrypts the SecureString named by distribution_id_parameter_name: name it too."
+  }
 }
 
 variable "batch_size" {
