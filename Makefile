@@ -23,7 +23,9 @@ check:
 lint:
 	swift format lint --strict --recursive --parallel Package.swift Sources Tests
 
-# The deployment templates: cfn-lint, the SAM transform, checkov, the Terraform files parsed, a deploy into moto.
+# The deployment templates: cfn-lint, the SAM transform, checkov, the Terraform files parsed, the Rules and validations
+# evaluated on parameter sets that cannot work, what moto skips checked on the transformed templates, every wiring and
+# the README's pipeline commands deployed into moto.
 deploy-check: python-deps
 	scripts/iac-tools $(IAC_TOOLS) >/dev/null
 	scripts/moto-server run .build/moto-deploy -- scripts/validate-deploy --tools $(IAC_TOOLS)

@@ -12,6 +12,8 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   invalidations --distribution-id ID
   put-parameter --name N --value V [--secure]
   create-function --name N                    notification-config --bucket B
+  put-notification-config --bucket B --configuration JSON [--region R]   (creates the bucket when missing)
+  function-policy --function N                (the statements of a function's resource policy, [] when none)
 """
 
 import argparse
@@ -219,6 +221,29 @@ def cmd_notification_config(args):
     return configuration
 
 
+def cmd_put_notification_config(args):
+    s3 = client(args, "s3", args.region)
+    try:
+        if args.region == REGION:
+            s3.create_bucket(Bucket=args.bucket)
+        else:
+            s3.create_bucket(Bucket=args.bucket, CreateBucketConfiguration={"LocationConstraint": args.region})
+    except s3.exceptions.BucketAlreadyOwnedByYou:
+        pass
+    s3.put_bucket_notification_configuration(Bucket=args.bucket,
+                                             NotificationConfiguration=json.loads(args.configuration))
+    return cmd_notification_config(args)
+
+
+def cmd_function_policy(args):
+    lambda_client = client(args, "lambda")
+    try:
+        policy = json.loads(lambda_client.get_policy(FunctionName=args.function)["Policy"])
+    except lambda_client.exceptions.ResourceNotFoundException:
+        return {"statements": []}
+    return {"statements": policy.get("Statement", [])}
+
+
 def cmd_put_parameter(args):
     client(args, "ssm").put_parameter(Name=args.name, Value=args.value, Overwrite=True,
                                       Type="SecureString" if args.secure else "String")
@@ -278,6 +303,17 @@ def parser():
     s = sub.add_parser("notification-config", parents=[common], help="a bucket's notification configuration")
     s.add_argument("--bucket", required=True)
     s.set_defaults(run=cmd_notification_config)
+
+    s = sub.add_parser("put-notification-config", parents=[common],
+                       help="set a bucket's notification configuration (JSON), creating the bucket when missing")
+    s.add_argument("--bucket", required=True)
+    s.add_argument("--configuration", required=True, help="a NotificationConfiguration as JSON")
+    s.add_argument("--region", default=REGION, help="the Region of a bucket created here (default us-east-1)")
+    s.set_defaults(run=cmd_put_notification_config)
+
+    s = sub.add_parser("function-policy", parents=[common], help="the statements of a function's resource policy")
+    s.add_argument("--function", required=True, help="function name or ARN")
+    s.set_defaults(run=cmd_function_policy)
     return p
 
 

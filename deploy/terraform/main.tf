@@ -1,7 +1,12 @@
 locals {
-  eventbridge     = var.wiring == "eventbridge-sqs"
-  discovery       = length(var.distribution_ids) == 0 && var.distribution_id_parameter_name == ""
-  parameter_arn   = var.distribution_id_parameter_name == "" ? "" : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.distribution_id_parameter_name, "/")}"
+  eventbridge = var.wiring == "eventbridge-sqs"
+  # S3 and SNS invoke the function asynchronously: Lambda's own retries, then the on-failure destination.
+  asynchronous = contains(["s3-notification", "sns"], var.wiring)
+  # Every wiring but the pipeline (whose failures fail the pipeline's run) keeps what it could not handle there.
+  dead_letters = var.wiring != "codepipeline"
+  # A pipeline names its distributions in UserParameters: it never discovers.
+  discovery     = length(var.distribution_ids) == 0 && var.distribution_id_parameter_name == "" && var.wiring != "codepipeline"
+  parameter_arn = var.distribution_id_parameter_name == "" ? "" : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.distribution_id_parameter_name, "/")}"
   distribution_arns = length(var.distribution_ids) > 0 ? [
     for id in var.distribution_ids : "arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution/${id}"
   ] : ["arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution/*"]
@@ -11,6 +16,19 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
+# S3 delivers notifications and EventBridge events only in the bucket's Region: refuse to deploy anywhere else.
+data "aws_s3_bucket" "site" {
+  count  = contains(["eventbridge-sqs", "s3-notification"], var.wiring) ? 1 : 0
+  bucket = var.bucket_name
+
+  lifecycle {
+    postcondition {
+      condition     = self.bucket_region == data.aws_region.current.region
+      error_message = "The bucket is in another Region than this provider's: S3 sends its events only in the bucket's Region. Deploy the module there."
+    }
+  }
+}
+
 resource "aws_cloudwatch_log_group" "function" {
   #checkov:skip=CKV_AWS_158:The log lines hold ids, counts and paths, never secrets; CloudWatch's default encryption applies.
   #checkov:skip=CKV_AWS_338:Retention is a variable (default 30 days): these are operational logs, not audit records.
@@ -19,7 +37,8 @@ resource "aws_cloudwatch_log_group" "function" {
 }
 
 resource "aws_iam_role" "function" {
-  name = var.name
+  # IAM is global: a prefix lets the module be applied in several Regions of one account.
+  name_prefix = "${substr(var.name, 0, 37)}-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -38,8 +57,9 @@ data "aws_iam_policy_document" "function" {
   }
 
   statement {
-    sid       = "Invalidate"
-    actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
+    sid = "Invalidate"
+    # ListInvalidations: the diagnosis of a CallerReference conflict.
+    actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation", "cloudfront:ListInvalidations"]
     resources = local.distribution_arns
   }
 
@@ -87,6 +107,15 @@ data "aws_iam_policy_document" "function" {
       resources = [aws_sqs_queue.changes[0].arn]
     }
   }
+
+  dynamic "statement" {
+    for_each = local.asynchronous ? [1] : []
+    content {
+      sid       = "SendFailedEvents"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.dead_letters[0].arn]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {
@@ -97,7 +126,7 @@ resource "aws_iam_role_policy" "function" {
 
 resource "aws_lambda_function" "invalidator" {
   #checkov:skip=CKV_AWS_117:The function calls public AWS APIs only; a VPC would add NAT cost and cold-start time.
-  #checkov:skip=CKV_AWS_116:Failures are retried by the trigger (the queue's DLQ, Lambda's async retries); pipeline jobs are always reported.
+  #checkov:skip=CKV_AWS_116:Failed events go to the dead-letter queue through the trigger (SQS redrive, the EventBridge target) or the on-failure destination (aws_lambda_function_event_invoke_config), which also keeps the error; pipeline jobs are always reported.
   #checkov:skip=CKV_AWS_173:The environment holds ids and names only; secrets stay in an SSM SecureString.
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile this module cannot assume; the artifact is built and checked by make build.
   #checkov:skip=CKV_AWS_50:X-Ray tracing is left to the user: it adds cost to every invocation and the function does not emit segments.
@@ -129,8 +158,10 @@ resource "aws_lambda_function" "invalidator" {
   depends_on = [aws_iam_role_policy.function]
 }
 
+# What could not be handled, kept 14 days: queue messages that failed 5 times, events EventBridge could not deliver to
+# the queue, and (s3-notification, sns) events Lambda gave up on, with the error.
 resource "aws_sqs_queue" "dead_letters" {
-  count                     = local.eventbridge && var.dead_letter_queue ? 1 : 0
+  count                     = local.dead_letters ? 1 : 0
   name                      = "${var.name}-dead-letters"
   message_retention_seconds = 1209600
   sqs_managed_sse_enabled   = true
@@ -165,6 +196,38 @@ resource "aws_sqs_queue_policy" "changes" {
   })
 }
 
+resource "aws_sqs_queue_policy" "dead_letters" {
+  count     = local.eventbridge ? 1 : 0
+  queue_url = aws_sqs_queue.dead_letters[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "UndeliveredFromTheBucketRule"
+      Effect    = "Allow"
+      Principal = { Service = "events.amazonaws.com" }
+      Action    = "sqs:SendMessage"
+      Resource  = aws_sqs_queue.dead_letters[0].arn
+      Condition = { ArnEquals = { "aws:SourceArn" = aws_cloudwatch_event_rule.bucket_changes[0].arn } }
+    }]
+  })
+}
+
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  count               = local.dead_letters ? 1 : 0
+  alarm_name          = "${var.name}-dead-letters"
+  alarm_description   = "Changes cloudfront-invalidator could not invalidate wait in the dead-letter queue: read them, fix the cause, then redrive them (or invalidate by hand)."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dead_letters[0].name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = var.alarm_topic_arn == "" ? [] : [var.alarm_topic_arn]
+}
+
 resource "aws_cloudwatch_event_rule" "bucket_changes" {
   count       = local.eventbridge ? 1 : 0
   name        = "${var.name}-bucket-changes"
@@ -180,6 +243,34 @@ resource "aws_cloudwatch_event_target" "queue" {
   count = local.eventbridge ? 1 : 0
   rule  = aws_cloudwatch_event_rule.bucket_changes[0].name
   arn   = aws_sqs_queue.changes[0].arn
+
+  # EventBridge's defaults, stated: 24 hours of retries, then the dead-letter queue instead of dropping.
+  retry_policy {
+    maximum_event_age_in_seconds = 86400
+    maximum_retry_attempts       = 185
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letters[0].arn
+  }
+}
+
+# S3 and SNS invoke asynchronously: two retries on a function error, an hour at most (throttled events included),
+# then the event and its error go to the dead-letter queue instead of being discarded.
+resource "aws_lambda_function_event_invoke_config" "asynchronous" {
+  count                        = local.asynchronous ? 1 : 0
+  function_name                = aws_lambda_function.invalidator.function_name
+  qualifier                    = "$LATEST"
+  maximum_retry_attempts       = 2
+  maximum_event_age_in_seconds = 3600
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.dead_letters[0].arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.function]
 }
 
 resource "aws_lambda_event_source_mapping" "queue" {
@@ -209,6 +300,9 @@ resource "aws_sns_topic_subscription" "topic" {
   topic_arn = var.topic_arn
   protocol  = "lambda"
   endpoint  = aws_lambda_function.invalidator.arn
+
+  # Failed events have somewhere to go before the first one arrives.
+  depends_on = [aws_lambda_function_event_invoke_config.asynchronous]
 }
 
 resource "aws_lambda_permission" "sns" {

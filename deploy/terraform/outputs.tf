@@ -13,3 +13,12 @@ output "queue_url" {
 output "role_arn" {
   value = aws_iam_role.function.arn
 }
+
+output "dead_letter_queue_url" {
+  description = "What could not be invalidated (every wiring but codepipeline); an alarm fires when it holds a message."
+  value       = local.dead_letters ? aws_sqs_queue.dead_letters[0].id : null
+}
+
+output "log_group_name" {
+  value = aws_cloudwatch_log_group.function.name
+}

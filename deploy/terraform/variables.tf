@@ -2,6 +2,10 @@ variable "name" {
   description = "Name of the function and the prefix of everything this module creates."
   type        = string
   default     = "cloudfront-invalidator"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,49}$", var.name))
+    error_message = "name must be 1-49 letters, digits, hyphens and underscores (the EventBridge rule's name, NAME-bucket-changes, has at most 64)."
+  }
 }
 
 variable "artifact_path" {
@@ -20,21 +24,33 @@ variable "wiring" {
 }
 
 variable "bucket_name" {
-  description = "The site's bucket (created elsewhere). Required for eventbridge-sqs and s3-notification."
+  description = "The site's bucket (created elsewhere, in the provider's Region). Required for eventbridge-sqs and s3-notification."
   type        = string
   default     = ""
+  validation {
+    condition     = !contains(["eventbridge-sqs", "s3-notification"], var.wiring) || var.bucket_name != ""
+    error_message = "bucket_name is required for the eventbridge-sqs and s3-notification wirings (an empty name makes a rule that never matches)."
+  }
 }
 
 variable "topic_arn" {
-  description = "For the sns wiring: the topic the bucket notifies."
+  description = "For the sns wiring (required there): the topic the bucket notifies."
   type        = string
   default     = ""
+  validation {
+    condition     = var.wiring != "sns" || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.topic_arn))
+    error_message = "The sns wiring needs topic_arn, an SNS topic ARN."
+  }
 }
 
 variable "distribution_ids" {
   description = "Distribution ids to invalidate (CLOUDFRONT_DISTRIBUTION_ID); with an SSM parameter they scope IAM."
   type        = list(string)
   default     = []
+  validation {
+    condition     = alltrue([for id in var.distribution_ids : can(regex("^[A-Z0-9]+$", id))])
+    error_message = "distribution_ids must be CloudFront distribution ids (upper-case letters and digits)."
+  }
 }
 
 variable "distribution_id_parameter_name" {
@@ -47,24 +63,48 @@ variable "kms_key_arn" {
   description = "The customer-managed key of a SecureString parameter; kms:Decrypt is granted on it only."
   type        = string
   default     = ""
+  validation {
+    condition     = var.kms_key_arn == "" || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias."
+  }
+  validation {
+    condition     = var.kms_key_arn == "" || var.distribution_id_parameter_name != ""
+    error_message = "kms_key_arn decrypts the SecureString named by distribution_id_parameter_name: name it too."
+  }
 }
 
 variable "batch_size" {
-  description = "Messages per invocation."
+  description = "Messages per invocation (1-10000; above 10 needs batching_window_seconds of at least 1)."
   type        = number
   default     = 25
+  validation {
+    condition     = var.batch_size >= 1 && var.batch_size <= 10000
+    error_message = "batch_size must be 1-10000."
+  }
+  validation {
+    condition     = var.batch_size <= 10 || var.batching_window_seconds >= 1
+    error_message = "batch_size above 10 needs batching_window_seconds of at least 1 (Lambda refuses it otherwise)."
+  }
 }
 
 variable "batching_window_seconds" {
-  description = "How long SQS gathers messages before invoking (MaximumBatchingWindowInSeconds)."
+  description = "How long SQS gathers messages before invoking (MaximumBatchingWindowInSeconds, 0-300)."
   type        = number
   default     = 60
+  validation {
+    condition     = var.batching_window_seconds >= 0 && var.batching_window_seconds <= 300
+    error_message = "batching_window_seconds must be 0-300."
+  }
 }
 
 variable "maximum_concurrency" {
   description = "The SQS event source's ScalingConfig.MaximumConcurrency (2-1000)."
   type        = number
   default     = 2
+  validation {
+    condition     = var.maximum_concurrency >= 2 && var.maximum_concurrency <= 1000
+    error_message = "maximum_concurrency must be 2-1000."
+  }
 }
 
 variable "reserved_concurrency" {
@@ -74,7 +114,7 @@ variable "reserved_concurrency" {
 }
 
 variable "dead_letter_queue" {
-  description = "Give the queue a dead-letter queue (messages that failed 5 times)."
+  description = "Move queue messages that failed 5 times to the dead-letter queue (eventbridge-sqs); with false they are retried until the queue's 4-day retention ends, then lost."
   type        = bool
   default     = true
 }
@@ -107,4 +147,18 @@ variable "log_retention_days" {
   description = "Retention of the function's log group."
   type        = number
   default     = 30
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch Logs' retention periods (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "alarm_topic_arn" {
+  description = "Optional SNS topic notified when the dead-letter queue alarm fires."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.alarm_topic_arn == "" || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be an SNS topic ARN."
+  }
 }

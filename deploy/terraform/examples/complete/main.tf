@@ -1,18 +1,27 @@
 # The setup the product grew from: S3 -> EventBridge -> SQS (25 messages, 60 s window) -> the function, with the
 # distribution id in an SSM parameter the function reads through CF_DIST_ID_LABEL.
-#   make build && cd deploy/terraform/examples/complete && terraform init && terraform apply
-# then turn on the bucket's EventBridge notifications: scripts/enable-bucket-notifications --bucket my-site-bucket
+#   make build && cd deploy/terraform/examples/complete && terraform init && terraform apply -var region=eu-west-1
+# then turn on the bucket's EventBridge notifications (from the repository's root):
+#   AWS_REGION=eu-west-1 scripts/enable-bucket-notifications --bucket my-site-bucket --wiring eventbridge
+# The region must be the bucket's: S3 sends its events only in the bucket's Region (the module refuses another).
 terraform {
+  required_version = ">= 1.9"
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.40"
+      version = "~> 6.0"
     }
   }
 }
 
+variable "region" {
+  description = "The site bucket's Region, where everything is deployed."
+  type        = string
+  default     = "eu-west-1"
+}
+
 provider "aws" {
-  region = "eu-west-1"
+  region = var.region
 }
 
 resource "aws_ssm_parameter" "distribution" {
@@ -38,4 +47,8 @@ module "invalidator" {
 
 output "queue_url" {
   value = module.invalidator.queue_url
+}
+
+output "dead_letter_queue_url" {
+  value = module.invalidator.dead_letter_queue_url
 }
