@@ -24,14 +24,15 @@ let package = Package(
     ],
     targets: [
         .target(name: "JSONSupport"),
+        .target(name: "Formats"),
         .target(
             name: "InvalidationCore",
-            dependencies: ["JSONSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["JSONSupport", "Formats", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "AWSClient",
             dependencies: [
-                "JSONSupport",
+                "JSONSupport", "Formats",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -41,7 +42,7 @@ let package = Package(
         .target(
             name: "LambdaRuntime",
             dependencies: [
-                "JSONSupport",
+                "JSONSupport", "Formats",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -50,7 +51,8 @@ let package = Package(
         .target(
             name: "Invalidator",
             dependencies: [
-                "InvalidationCore", "AWSClient", "LambdaRuntime", .product(name: "Crypto", package: "swift-crypto"),
+                "InvalidationCore", "AWSClient", "LambdaRuntime", "Formats",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(name: "CShims"),
@@ -64,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "invalidator",
             dependencies: [
-                "Invalidator", "CShims",
+                "Invalidator", "CShims", "Formats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: wrapHypot
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "LocalAWS",
             dependencies: [
-                "AWSClient", "JSONSupport", "LambdaRuntime",
+                "AWSClient", "JSONSupport", "Formats",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -95,6 +97,7 @@ let package = Package(
             dependencies: ["InvalidationCore", "JSONSupport", "AWSTestSupport"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaEmulator", "JSONSupport"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import Formats
 import JSONSupport
 
 /// Every failure of an AWS call, whatever the protocol: the service's error code and message, or what went wrong on
@@ -61,10 +62,11 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         if let root = try? XML.parse(response.body) {
             let error = root.localName == "Error" ? root : root.child("Error")
             if let error {
-                code = error["Code"].map(trimmed) ?? code
-                message = error["Message"].map(trimmed) ?? ""
+                code = error["Code"]?.trimmingWhitespace() ?? code
+                message = error["Message"]?.trimmingWhitespace() ?? ""
             }
-            requestId = root["RequestId"].map(trimmed) ?? error?["RequestId"].map(trimmed) ?? requestId
+            requestId =
+                root["RequestId"]?.trimmingWhitespace() ?? error?["RequestId"]?.trimmingWhitespace() ?? requestId
         } else {
             message = bodyExcerpt(response.body)
         }
@@ -92,24 +94,13 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         var code = Substring(raw)
         if let colon = code.firstIndex(of: ":") { code = code[..<colon] }
         if let hash = code.lastIndex(of: "#") { code = code[code.index(after: hash)...] }
-        return code.trimmingCharacters()
+        return code.trimmingWhitespace()
     }
-
-    private static func trimmed(_ text: String) -> String { Substring(text).trimmingCharacters() }
 
     /// The start of a body we could not parse (an HTML error page, say), on one line.
     static func bodyExcerpt(_ body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(200), as: UTF8.self)
-        let oneLine = text.split(whereSeparator: { $0.isNewline }).map { Substring($0).trimmingCharacters() }
+        let oneLine = text.split(whereSeparator: { $0.isNewline }).map { Substring($0).trimmingWhitespace() }
         return oneLine.joined(separator: " ") + (body.count > 200 ? "…" : "")
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String {
-        var slice = self
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -1,3 +1,4 @@
+import Formats
 import FoundationEssentials
 
 /// The AWS shared configuration files, as every AWS tool reads them (for the command line; the Lambda function
@@ -66,10 +67,10 @@ public enum SharedConfig {
         var current: String?
         for rawLine in text.split(whereSeparator: \.isNewline) {
             if rawLine.first == " " || rawLine.first == "\t" { continue }
-            let line = Substring(rawLine).trimmingCharacters()
+            let line = Substring(rawLine).trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("["), line.hasSuffix("]") {
-                let name = Substring(line.dropFirst().dropLast()).trimmingCharacters()
+                let name = Substring(line.dropFirst().dropLast()).trimmingWhitespace()
                 let words = name.split(separator: " ", omittingEmptySubsequences: true)
                 let section = words.joined(separator: " ")
                 if sections[section] == nil { sections[section] = [:] }
@@ -77,8 +78,8 @@ public enum SharedConfig {
                 continue
             }
             guard let current, let equals = line.firstIndex(of: "=") else { continue }
-            let key = Substring(line[..<equals]).trimmingCharacters().lowercased()
-            let value = Substring(line[line.index(after: equals)...]).trimmingCharacters()
+            let key = Substring(line[..<equals]).trimmingWhitespace().lowercased()
+            let value = Substring(line[line.index(after: equals)...]).trimmingWhitespace()
             sections[current]?[key] = value
         }
         return sections

@@ -1,4 +1,5 @@
 import Crypto
+import Formats
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -141,7 +142,7 @@ public struct SigV4Signer: Sendable {
         result += "\n"
         result += credentialScope(timestamp)
         result += "\n"
-        result += withUTF8Bytes(canonicalRequest) { hexString(SHA256.hash(data: $0), byteCount: SHA256.byteCount) }
+        result += withUTF8Bytes(canonicalRequest) { Hex.string(SHA256.hash(data: $0), byteCount: SHA256.byteCount) }
         return result
     }
 
@@ -151,7 +152,7 @@ public struct SigV4Signer: Sendable {
             key = SymmetricKey(data: withUTF8Bytes(part) { HMAC<SHA256>.authenticationCode(for: $0, using: key) })
         }
         return withUTF8Bytes(stringToSign) {
-            hexString(HMAC<SHA256>.authenticationCode(for: $0, using: key), byteCount: SHA256.byteCount)
+            Hex.string(HMAC<SHA256>.authenticationCode(for: $0, using: key), byteCount: SHA256.byteCount)
         }
     }
 
@@ -169,7 +170,7 @@ public struct SigV4Signer: Sendable {
 
 /// Lower-case hex SHA-256, for payload hashes.
 public func sha256Hex(_ bytes: [UInt8]) -> String {
-    hexString(SHA256.hash(data: bytes), byteCount: SHA256.byteCount)
+    Hex.string(SHA256.hash(data: bytes), byteCount: SHA256.byteCount)
 }
 
 /// RFC 3986 UriEncode as SigV4 defines it: unreserved A-Z a-z 0-9 - . _ ~ kept, everything else %XX upper-case hex
@@ -189,8 +190,8 @@ public func uriEncode(_ string: String, encodeSlash: Bool) -> String {
                 index += 1
             } else {
                 buffer[index] = UInt8(ascii: "%")
-                buffer[index + 1] = hexDigit(byte >> 4, upperCase: true)
-                buffer[index + 2] = hexDigit(byte & 0x0F, upperCase: true)
+                buffer[index + 1] = Hex.digit(byte >> 4, uppercase: true)
+                buffer[index + 2] = Hex.digit(byte & 0x0F, uppercase: true)
                 index += 3
             }
         }
@@ -218,7 +219,7 @@ private struct SigV4Timestamp {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilDate.from(days: days)
         let hour = secondOfDay / 3600
         let minute = secondOfDay % 3600 / 60
         let second = secondOfDay % 60
@@ -243,21 +244,6 @@ private struct SigV4Timestamp {
         }
         self.day = String(Substring(dateTime.utf8.prefix(8)))
     }
-}
-
-/// Year, month (1...12) and day (1...31) of the proleptic Gregorian calendar for a count of days since 1970-01-01.
-/// Howard Hinnant's `civil_from_days` (http://howardhinnant.github.io/date_algorithms.html).
-private func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097  // [0, 146096]
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365  // [0, 399]
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)  // [0, 365], from March 1st
-    let shiftedMonth = (5 * dayOfYear + 2) / 153  // [0, 11], March = 0
-    let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-    let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    return (year, month, day)
 }
 
 // MARK: - Canonicalisation
@@ -466,27 +452,9 @@ private func isUnreserved(_ byte: UInt8) -> Bool {
     }
 }
 
-@inline(__always)
-private func hexDigit(_ value: UInt8, upperCase: Bool) -> UInt8 {
-    value < 10 ? UInt8(ascii: "0") + value : (upperCase ? UInt8(ascii: "A") : UInt8(ascii: "a")) + value - 10
-}
-
 /// Hands a string's UTF-8 bytes to Crypto without copying them into an array first.
 @inline(__always)
 private func withUTF8Bytes<Result>(_ string: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
     var string = string
     return string.withUTF8 { body(UnsafeRawBufferPointer($0)) }
-}
-
-/// Lower-case hex of a digest or MAC, written straight into the string's storage.
-private func hexString<Bytes: Sequence>(_ bytes: Bytes, byteCount: Int) -> String where Bytes.Element == UInt8 {
-    String(unsafeUninitializedCapacity: byteCount * 2) { buffer in
-        var index = 0
-        for byte in bytes {
-            buffer[index] = hexDigit(byte >> 4, upperCase: false)
-            buffer[index + 1] = hexDigit(byte & 0x0F, upperCase: false)
-            index += 2
-        }
-        return index
-    }
 }

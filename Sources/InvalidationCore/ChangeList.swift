@@ -1,4 +1,5 @@
 import Crypto
+import Formats
 import JSONSupport
 
 /// What a deploy script hands the command line: URL paths, or object keys, one per line, in the forms CI tools
@@ -24,7 +25,7 @@ public enum ChangeList {
 
     public static func parse(_ text: String, keys: Bool) -> [Entry] {
         text.split(whereSeparator: \.isNewline).compactMap { raw -> Entry? in
-            let line = trimmed(Substring(raw))
+            let line = raw.trimmingWhitespace()
             guard !line.isEmpty, !line.hasPrefix("#") else { return nil }
             if let start = lastURLStart(in: line) {
                 // `… to s3://bucket/key` or `delete: s3://bucket/key`: the key after the bucket.
@@ -47,13 +48,6 @@ public enum ChangeList {
         }
         return nil
     }
-
-    static func trimmed(_ text: Substring) -> String {
-        var slice = text
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
-    }
 }
 
 extension Planner {
@@ -70,14 +64,9 @@ extension Planner {
         guard !exact.isEmpty else { return [] }
         let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
         let chunks = split(paths, settings: settings)
-        var hasher = SHA256()
-        hasher.update(data: Array("command line\n\(run)\n".utf8))
-        for path in exact {
-            hasher.update(data: Array(path.utf8))
-            hasher.update(data: [0x0A])
-        }
         return requests(
-            chunks: chunks, distributionIds: distributionIds, identityDigest: hasher.finalize(), label: "command line",
+            chunks: chunks, distributionIds: distributionIds,
+            identityDigest: SHA256.hash(lines: ["command line", run] + exact), label: "command line",
             changes: exact.count)
     }
 }

@@ -1,3 +1,4 @@
+import Formats
 import JSONSupport
 
 /// A CodePipeline "invoke Lambda" job, as much of it as the function needs.
@@ -211,14 +212,5 @@ extension JSONValue {
     var wholeNumber: Int64? {
         guard case .number(let text) = self else { return nil }
         return Int64(text)
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-        while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-        return String(slice)
     }
 }

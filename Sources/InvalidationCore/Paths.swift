@@ -1,3 +1,4 @@
+import Formats
 import JSONSupport
 
 /// Why an object key from an event cannot be used.
@@ -28,7 +29,7 @@ public enum ObjectKey {
             case UInt8(ascii: "+"):
                 bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
+                guard let high = iterator.next().flatMap(Hex.value), let low = iterator.next().flatMap(Hex.value) else {
                     throw KeyError(description: "invalid percent-encoding in key \(JSON.quote(raw))")
                 }
                 bytes.append(high << 4 | low)
@@ -46,15 +47,6 @@ public enum ObjectKey {
     public static func validate(_ key: String) throws(KeyError) -> String {
         guard !key.isEmpty else { throw KeyError(description: "empty key") }
         return key
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
 
@@ -90,8 +82,8 @@ public enum CloudFrontPath {
             for byte in key {
                 if needsEncoding(byte) || byte == UInt8(ascii: "*") {
                     bytes[count] = UInt8(ascii: "%")
-                    bytes[count + 1] = hexDigit(byte >> 4)
-                    bytes[count + 2] = hexDigit(byte & 0x0F)
+                    bytes[count + 1] = Hex.digit(byte >> 4, uppercase: true)
+                    bytes[count + 2] = Hex.digit(byte & 0x0F, uppercase: true)
                     count += 3
                 } else {
                     bytes[count] = byte
@@ -101,10 +93,6 @@ public enum CloudFrontPath {
             return count
         }
         return limited(path)
-    }
-
-    static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// Normalises a URL path a person wrote (a pipeline's `paths`): characters CloudFront needs encoded are
@@ -125,13 +113,15 @@ public enum CloudFrontPath {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
-            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, isHex(bytes[index + 1]), isHex(bytes[index + 2]) {
+            if byte == UInt8(ascii: "%"), index + 2 < bytes.count, Hex.value(bytes[index + 1]) != nil,
+                Hex.value(bytes[index + 2]) != nil
+            {
                 out += String(decoding: bytes[index...(index + 2)], as: UTF8.self)
                 index += 3
                 continue
             }
             if byte != UInt8(ascii: "?") && needsEncoding(byte) {
-                appendEscape(byte, to: &out)
+                Hex.appendPercentEscape(byte, to: &out)
             } else {
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             }
@@ -142,10 +132,6 @@ public enum CloudFrontPath {
                 "path \(JSON.quote(String(path.prefix(60)) + "…")) is longer than 4,000 characters")
         }
         return out
-    }
-
-    static func isHex(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
     }
 
     /// Whether `text`'s UTF-8 starts with `prefix`'s (`text.utf8.starts(with: prefix.utf8)`, comparing memory).
@@ -173,13 +159,6 @@ public enum CloudFrontPath {
         default:
             return false
         }
-    }
-
-    static func appendEscape(_ byte: UInt8, to path: inout String) {
-        let digits: [Character] = Array("0123456789ABCDEF")
-        path.append("%")
-        path.append(digits[Int(byte >> 4)])
-        path.append(digits[Int(byte & 0x0F)])
     }
 
     private static func limited(_ path: String) -> String {

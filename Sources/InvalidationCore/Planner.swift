@@ -1,4 +1,5 @@
 import Crypto
+import Formats
 import JSONSupport
 
 /// One CreateInvalidation request to make.
@@ -107,7 +108,7 @@ public enum Planner {
     /// force it, each part naming the units whose changes it covers.
     static func requests(for share: Share, units: [DeliveryUnit], settings: PlannerSettings) -> [PlannedInvalidation] {
         let identities = sortedUnique(share.identities)
-        let identityDigest = digest(identities)
+        let identityDigest = SHA256.hash(lines: identities)
         let exact = sortedStrings(share.paths)
         let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
         let chunks = split(paths, settings: settings)
@@ -146,7 +147,7 @@ public enum Planner {
     ) -> [PlannedInvalidation] {
         requests(
             chunks: split(Array(Set(paths)).sorted(), settings: settings), distributionIds: distributionIds,
-            identityDigest: digest(["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
+            identityDigest: SHA256.hash(lines: ["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
     }
 
     /// The same chunks on each distribution, each request with its own CallerReference.
@@ -239,21 +240,6 @@ public enum Planner {
         return order.map { strings[$0] }
     }
 
-    private static func digest(_ lines: [String]) -> SHA256.Digest {
-        var hasher = SHA256()
-        for line in lines {
-            update(&hasher, line)
-            withUnsafeBytes(of: UInt8(0x0A)) { hasher.update(bufferPointer: $0) }
-        }
-        return hasher.finalize()
-    }
-
-    /// Hashes a string's UTF-8 in place (no array per string).
-    private static func update(_ hasher: inout SHA256, _ text: String) {
-        var text = text
-        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-    }
-
     /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the
     /// chunk position. Never a clock: timestamps collide and break idempotent retries (a clock-based reference is
     /// what makes other tools invalidate a retried batch twice).
@@ -263,14 +249,7 @@ public enum Planner {
         var hasher = SHA256()
         hasher.update(data: Array(identityDigest))
         hasher.update(data: Array("\n\(distributionId)\n\(chunk)/\(count)\n".utf8))
-        for path in paths {
-            update(&hasher, path)
-            withUnsafeBytes(of: UInt8(0x0A)) { hasher.update(bufferPointer: $0) }
-        }
-        let hex = hasher.finalize().map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
-        }
-        return "cfinv-" + hex.prefix(20).joined()
+        hasher.update(lines: paths)
+        return "cfinv-" + Hex.string(Array(hasher.finalize()).prefix(20))
     }
 }

@@ -1,3 +1,4 @@
+import Formats
 import InvalidationCore
 
 /// How the function finds the distributions of a bucket that nothing explicit names.
@@ -61,8 +62,8 @@ public struct Configuration: Sendable, Equatable {
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
-        let ids = environment["CLOUDFRONT_DISTRIBUTION_ID"].map(trimmed) ?? ""
-        let label = environment["CF_DIST_ID_LABEL"].map(trimmed) ?? ""
+        let ids = environment["CLOUDFRONT_DISTRIBUTION_ID"]?.trimmingWhitespace() ?? ""
+        let label = environment["CF_DIST_ID_LABEL"]?.trimmingWhitespace() ?? ""
         if !ids.isEmpty {
             distributions = .ids(try Self.parseDistributionIds(ids, source: "CLOUDFRONT_DISTRIBUTION_ID"))
             if !label.isEmpty { ignoredVariables.append("CF_DIST_ID_LABEL") }
@@ -77,7 +78,7 @@ public struct Configuration: Sendable, Equatable {
         }
         var planner = PlannerSettings()
         if let index = environment["INDEX_DOCUMENT"] {
-            let value = trimmed(index)
+            let value = index.trimmingWhitespace()
             guard !value.contains("/") else {
                 throw ConfigurationError(
                     variable: "INDEX_DOCUMENT", message: "\(quoted(value)) must be a file name such as index.html")
@@ -96,22 +97,22 @@ public struct Configuration: Sendable, Equatable {
             include: KeyFilter.patterns(environment["INCLUDE"] ?? ""),
             exclude: KeyFilter.patterns(environment["EXCLUDE"] ?? ""))
         self.planner = planner
-        let prefix = trimmed(environment["KEY_PREFIX"] ?? "")
+        let prefix = (environment["KEY_PREFIX"] ?? "").trimmingWhitespace()
         guard !prefix.contains("*") else {
             throw ConfigurationError(variable: "KEY_PREFIX", message: "\(quoted(prefix)) must be a plain key prefix")
         }
         keyPrefix = prefix
-        if let namespace = environment["METRICS_NAMESPACE"].map(trimmed), !namespace.isEmpty {
+        if let namespace = environment["METRICS_NAMESPACE"]?.trimmingWhitespace(), !namespace.isEmpty {
             if let problem = InvocationMetrics.namespaceProblem(namespace) {
                 throw ConfigurationError(variable: "METRICS_NAMESPACE", message: "\(quoted(namespace)) \(problem)")
             }
             metricsNamespace = namespace
         }
-        if let text = environment["DISTRIBUTION_MAP"].map(trimmed), !text.isEmpty {
+        if let text = environment["DISTRIBUTION_MAP"]?.trimmingWhitespace(), !text.isEmpty {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
         discovery = DiscoverySettings()
-        switch environment["DISTRIBUTION_DISCOVERY"].map(trimmed)?.lowercased() ?? "" {
+        switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
         case "", "auto": discovery.mode = .auto
         case "on", "true", "1": discovery.mode = .on
         case "off", "false", "0": discovery.mode = .off
@@ -119,14 +120,14 @@ public struct Configuration: Sendable, Equatable {
             throw ConfigurationError(
                 variable: "DISTRIBUTION_DISCOVERY", message: "\(quoted(other)) is not auto, on or off")
         }
-        if let text = environment["DISCOVERY_TTL_SECONDS"].map(trimmed), !text.isEmpty {
+        if let text = environment["DISCOVERY_TTL_SECONDS"]?.trimmingWhitespace(), !text.isEmpty {
             guard let seconds = Int(text), (0...86_400).contains(seconds) else {
                 throw ConfigurationError(
                     variable: "DISCOVERY_TTL_SECONDS", message: "\(quoted(text)) is not a number of seconds (0-86400)")
             }
             discovery.ttlSeconds = seconds
         }
-        if let text = environment["DISCOVERY_INCLUDE_DISABLED"].map(trimmed), !text.isEmpty {
+        if let text = environment["DISCOVERY_INCLUDE_DISABLED"]?.trimmingWhitespace(), !text.isEmpty {
             switch text.lowercased() {
             case "true", "on", "1": discovery.includeDisabled = true
             case "false", "off", "0": discovery.includeDisabled = false
@@ -140,7 +141,7 @@ public struct Configuration: Sendable, Equatable {
     static func integer(
         _ environment: [String: String], _ variable: String, in range: ClosedRange<Int>
     ) throws(ConfigurationError) -> Int? {
-        guard let text = environment[variable].map(trimmed), !text.isEmpty else { return nil }
+        guard let text = environment[variable]?.trimmingWhitespace(), !text.isEmpty else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw ConfigurationError(
                 variable: variable,
@@ -150,7 +151,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     static func flag(_ environment: [String: String], _ variable: String) throws(ConfigurationError) -> Bool? {
-        guard let text = environment[variable].map(trimmed), !text.isEmpty else { return nil }
+        guard let text = environment[variable]?.trimmingWhitespace(), !text.isEmpty else { return nil }
         switch text.lowercased() {
         case "true", "on", "1", "yes": return true
         case "false", "off", "0", "no": return false
@@ -171,7 +172,7 @@ public struct Configuration: Sendable, Equatable {
     public static func parseDistributionIds(_ text: String, source: String) throws(ConfigurationError) -> [String] {
         var ids: [String] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let id = trimmed(String(part))
+            let id = part.trimmingWhitespace()
             guard DistributionId.isValid(id) else {
                 let shown = id.isEmpty ? "an empty entry" : quoted(id)
                 throw ConfigurationError(
@@ -183,13 +184,6 @@ public struct Configuration: Sendable, Equatable {
         }
         return ids
     }
-}
-
-func trimmed(_ text: String) -> String {
-    var slice = Substring(text)
-    while let first = slice.first, first.isWhitespace { slice = slice.dropFirst() }
-    while let last = slice.last, last.isWhitespace { slice = slice.dropLast() }
-    return String(slice)
 }
 
 func quoted(_ text: String) -> String {

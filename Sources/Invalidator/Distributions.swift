@@ -74,22 +74,20 @@ public actor DistributionDiscovery {
 
     let cloudFront: CloudFrontClient
     let settings: DiscoverySettings
-    let now: @Sendable () -> Date
     let logger: Logger
     var snapshot: (takenAt: Date, distributions: [Distribution])?
     var reportedMissing: [String: Date] = [:]
     /// Listings made, for tests and logs.
     public private(set) var listings = 0
 
-    public init(
-        cloudFront: CloudFrontClient, settings: DiscoverySettings, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
+    public init(cloudFront: CloudFrontClient, settings: DiscoverySettings, logger: Logger) {
         self.cloudFront = cloudFront
         self.settings = settings
         self.logger = logger
-        self.now = now
     }
+
+    /// The TTLs run on the client's clock, the one every wait and deadline uses.
+    func now() -> Date { cloudFront.client.clock.now() }
 
     public func targets(
         bucket: String, context: AWSCallContext = AWSCallContext()

@@ -1,4 +1,5 @@
 import Crypto
+import Formats
 import JSONSupport
 
 /// Realistic events for trying the function locally (`invalidator events sample`), in the shapes AWS documents
@@ -87,7 +88,7 @@ public enum EventSamples {
     }
 
     static func s3Record(bucket: String, key: String) -> JSONValue {
-        let etag = hex(Insecure.MD5.hash(data: Array(key.utf8)))
+        let etag = Hex.string(Array(Insecure.MD5.hash(data: Array(key.utf8))))
         return .object([
             "eventVersion": .string("2.1"), "eventSource": .string("aws:s3"), "awsRegion": .string(region),
             "eventTime": .string(time),
@@ -113,7 +114,7 @@ public enum EventSamples {
     }
 
     static func eventBridge(bucket: String, key: String) -> JSONValue {
-        let etag = hex(Insecure.MD5.hash(data: Array(key.utf8)))
+        let etag = Hex.string(Array(Insecure.MD5.hash(data: Array(key.utf8))))
         return .object([
             "version": .string("0"), "id": .string(uuid("eventbridge", bucket + "/" + key)),
             "detail-type": .string("Object Created"),
@@ -135,14 +136,15 @@ public enum EventSamples {
     static func sqsMessage(body: String) -> JSONValue {
         .object([
             "messageId": .string(uuid("sqs", body)),
-            "receiptHandle": .string("AQEB" + hex(SHA256.hash(data: Array(body.utf8)))),
+            "receiptHandle": .string("AQEB" + Hex.string(Array(SHA256.hash(data: Array(body.utf8))))),
             "body": .string(body),
             "attributes": .object([
                 "ApproximateReceiveCount": .string("1"), "SentTimestamp": .string("1795341600000"),
                 "SenderId": .string("AIDAEXAMPLEEXAMPLE"),
                 "ApproximateFirstReceiveTimestamp": .string("1795341600010"),
             ]),
-            "messageAttributes": .object([:]), "md5OfBody": .string(hex(Insecure.MD5.hash(data: Array(body.utf8)))),
+            "messageAttributes": .object([:]),
+            "md5OfBody": .string(Hex.string(Array(Insecure.MD5.hash(data: Array(body.utf8))))),
             "eventSource": .string("aws:sqs"),
             "eventSourceARN": .string("arn:aws:sqs:\(region):\(account):site-changes"),
             "awsRegion": .string(region),
@@ -161,8 +163,7 @@ public enum EventSamples {
                 UInt8(ascii: "*"), UInt8(ascii: "/"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                let digits = Array("0123456789ABCDEF")
-                encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
+                Hex.appendPercentEscape(byte, to: &encoded)
             }
         }
         return encoded
@@ -170,20 +171,11 @@ public enum EventSamples {
 
     /// A version-4-shaped UUID derived from the content, so samples are reproducible.
     static func uuid(_ salt: String, _ content: String) -> String {
-        let digits = Array(hex(SHA256.hash(data: Array("\(salt)\n\(content)".utf8))))
+        let digits = Array(Hex.string(Array(SHA256.hash(data: Array("\(salt)\n\(content)".utf8)))))
         let text =
             String(digits[0..<8]) + "-" + String(digits[8..<12]) + "-4" + String(digits[13..<16]) + "-a"
             + String(digits[17..<20]) + "-" + String(digits[20..<32])
         return text
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return text
-    }
 }

@@ -1,5 +1,6 @@
 import AWSClient
 import AsyncHTTPClient
+import Formats
 import FoundationEssentials
 import InvalidationCore
 import LambdaRuntime
@@ -72,12 +73,12 @@ public struct Startup: Sendable {
                 throw ConfigurationError(
                     variable: "CF_DIST_ID_LABEL", message: "SSM parameter \(quoted(name)): \(hint) (\(error))")
             }
-            guard !trimmed(parameter.value).isEmpty else {
+            guard !parameter.value.trimmingWhitespace().isEmpty else {
                 throw ConfigurationError(
                     variable: "CF_DIST_ID_LABEL", message: "SSM parameter \(quoted(name)) is empty")
             }
             let source = "CF_DIST_ID_LABEL (SSM parameter \(quoted(name)))"
-            if trimmed(parameter.value).hasPrefix("{") {
+            if parameter.value.trimmingWhitespace().hasPrefix("{") {
                 if let map = configuration.map { return ([], map) }
                 return ([], try Configuration.parseMap(parameter.value, variable: source))
             }

@@ -1,6 +1,6 @@
 import AWSClient
+import Formats
 import FoundationEssentials
-import LambdaRuntime
 
 /// CloudFront's invalidation API as documented, where moto is silent: CallerReference idempotency and conflicts,
 /// path validation, `InconsistentQuantities`, the in-progress limits (3,000 file paths and 15 wildcard paths per

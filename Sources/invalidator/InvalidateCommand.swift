@@ -1,5 +1,6 @@
 import AWSClient
 import ArgumentParser
+import Formats
 import FoundationEssentials
 import InvalidationCore
 import Invalidator

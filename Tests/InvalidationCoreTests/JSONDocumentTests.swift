@@ -1,3 +1,4 @@
+import AWSTestSupport
 import InvalidationCore
 import JSONSupport
 import Testing
@@ -21,7 +22,7 @@ struct JSONDocumentTests {
 
     @Test("every prefix and many one-byte mutations of a document: same value or same error at the same offset")
     func mutations() {
-        var random = SeededRandom(state: 7)
+        var random = SeededRandom(seed: 7)
         let replacements: [UInt8] = Array("\"\\{}[],: 0-.eEu+tfnaA/".utf8) + [0x01, 0x7F, 0x80, 0xC3, 0xE2, 0xFF]
         var inputs: [[UInt8]] = (0...Self.sample.count).map { Array(Self.sample[0..<$0]) }
         for _ in 0..<3000 {

@@ -1,18 +1,7 @@
+import AWSTestSupport
 import InvalidationCore
 import JSONSupport
 import Testing
-
-/// A small deterministic generator (SplitMix64), so that every property run can be reproduced from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A key as S3 notifications carry it: form-encoded (space as `+`, everything else not unreserved as `%XX`).
 func formEncoded(_ key: String) -> String {
@@ -153,7 +142,7 @@ struct PathBudgetTests {
         "property: /* exactly when no plan of wildcards and exact paths fits; otherwise a plan within the budget",
         arguments: 0..<300)
     func onlyWhenNothingFits(seed: Int) {
-        var random = SeededRandom(state: UInt64(seed) &* 104_729 &+ 3)
+        var random = SeededRandom(seed: UInt64(seed) &* 104_729 &+ 3)
         let topCount = Int.random(in: 1...12, using: &random)
         var paths: Set<String> = []
         for _ in 0..<Int.random(in: 1...120, using: &random) {
@@ -186,7 +175,7 @@ struct PathBudgetTests {
         "properties: every change covered, CloudFront's rules and the budget kept, order never matters",
         arguments: 0..<24)
     func properties(seed: Int) throws {
-        var random = SeededRandom(state: UInt64(seed) &* 7919 &+ 17)
+        var random = SeededRandom(seed: UInt64(seed) &* 7919 &+ 17)
         let count = [1, 5, 99, 100, 101, 500, 2000, 20_000][seed % 8]
         let budget = PathBudget(
             maximumPaths: Int.random(in: 1...3000, using: &random),

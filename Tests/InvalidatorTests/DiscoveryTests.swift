@@ -9,29 +9,23 @@ import LocalAWS
 import Synchronization
 import Testing
 
-/// A clock the test moves.
-final class TestClock: Sendable {
-    private let seconds = Mutex<Double>(1_700_000_000)
-    var now: @Sendable () -> Date { { Date(timeIntervalSince1970: self.seconds.withLock { $0 }) } }
-    func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
-}
-
 /// Discovery against the project's strict fake CloudFront over real HTTP (moto's summaries lack Origins and it
 /// does not paginate, so paging and the fallback are proven here; tests/IntegrationTests cover moto).
 @Suite("Distribution discovery")
 struct DiscoveryTests {
     func handler(
-        _ cloudFront: FakeCloudFront, settings: DiscoverySettings = DiscoverySettings(), clock: TestClock = TestClock(),
+        _ cloudFront: FakeCloudFront, settings: DiscoverySettings = DiscoverySettings(),
+        clock: VirtualClock = VirtualClock(),
         map: DistributionMap? = nil, ids: [String] = []
     ) throws -> InvalidationHandler {
         var environment = HandlerTestsEnvironment.values
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         let aws = try AWSConfiguration(environment: environment)
-        let client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport(), clock: VirtualClock())
+        let client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport(), clock: clock)
         let discovery =
             DistributionResolver.discoveryApplies(settings, ids: ids, map: map)
             ? DistributionDiscovery(
-                cloudFront: client, settings: settings, logger: Logger(write: { _ in }), now: clock.now) : nil
+                cloudFront: client, settings: settings, logger: Logger(write: { _ in })) : nil
         return InvalidationHandler(
             resolver: DistributionResolver(ids: ids, map: map, discovery: discovery), planner: PlannerSettings(),
             cloudFront: client,
@@ -91,7 +85,7 @@ struct DiscoveryTests {
     @Test("an account with no distributions: records acknowledged, the bucket logged once per TTL")
     func noDistributions() async throws {
         let cloudFront = try await FakeCloudFront.start()
-        let clock = TestClock()
+        let clock = VirtualClock()
         let handler = try handler(cloudFront, clock: clock)
         let log = RecordingLog()
         let event = invocation(sqsEvent([(id: "m1", body: s3Body("a"))]))
@@ -101,8 +95,10 @@ struct DiscoveryTests {
         }
         #expect(log.all.filter { $0.contains("no CloudFront distribution serves bucket site") }.count == 1)
         #expect(await cloudFront.listingRequests.list == 1, "one listing per TTL")
-        clock.advance(301)
-        _ = await handler.handle(event, logger: log.logger)
+        clock.advance(by: .seconds(301))
+        // Deadlines are measured on the handler's clock.
+        _ = await handler.handle(
+            invocation(sqsEvent([(id: "m1", body: s3Body("a"))]), clock: clock, seconds: 30), logger: log.logger)
         #expect(log.all.filter { $0.contains("no CloudFront distribution serves bucket site") }.count == 2)
         #expect(await cloudFront.listingRequests.list == 2)
         await cloudFront.shutdown()
