@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Formats
+import FoundationEssentials
 import Testing
 
 @Suite("RFC 3339")
