@@ -48,22 +48,30 @@ func runIdentity(_ reference: String?, environment: [String: String]) -> String 
     return "process \(getpid()) at \(Date().timeIntervalSince1970) \(UInt64.random(in: 0...UInt64.max))"
 }
 
+extension ChangeInput.Format: ExpressibleByArgument {}
+
 struct Invalidate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Invalidate paths (or object keys) on one or more distributions, as the function would.",
         discussion: """
-            Paths come from the arguments and from --changed-from (a file, or - for standard input), one a line: \
-            URL paths (/docs/index.html, /assets/*), object keys with --keys (git diff --name-only output), or \
-            aws s3 sync output lines ("(dryrun) upload: ./a.html to s3://bucket/a.html", whose keys are taken \
-            from the s3:// URL). They are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, \
-            INDEX_DOCUMENT, the URL forms, INCLUDE / EXCLUDE for keys) and sent as one request per distribution, \
-            with the SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress \
-            limits. The CallerReference derives from the paths and --reference (default: the CI run id, else the \
-            current minute), so a retried run creates nothing twice.
+            Paths come from the arguments and from --changed-from (a file, or - for standard input): URL paths \
+            (/docs/index.html, /assets/*), or object keys with --keys. --changed-format says how that input is \
+            read: lines (one name a line, as it stands: only the line terminator is removed), git (lines as \
+            git diff --name-only or --name-status prints them: a line that starts and ends with " is a C-quoted \
+            name and is decoded; "R100<tab>old<tab>new" gives both names, "D<tab>name" the deleted one), s3-sync \
+            (aws s3 sync output: only its upload:, copy:, move: and delete: records, "(dryrun)" or not, each \
+            giving the key of its s3:// destination; progress, warning and failure records are ignored and \
+            counted on standard error), or auto (the default: s3-sync when a record of the input is an aws s3 \
+            sync transfer or progress record, else git).
+            The names are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, INDEX_DOCUMENT, the URL \
+            forms, INCLUDE / EXCLUDE and KEY_PREFIX for keys) and sent as one request per distribution, with the \
+            SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress limits.
+            The CallerReference derives from the paths and --reference (default: the CI run id, else the current \
+            minute), so a retried run creates nothing twice.
             Credentials and region: the AWS_* environment variables, else AWS_PROFILE's profile in \
             ~/.aws/credentials and ~/.aws/config.
-            Exit status: 0 done (with --wait: completed), 1 failure, 2 --timeout expired while waiting (the \
-            invalidation still runs), 64 usage error.
+            Exit status: 0 done (with --wait: completed; also when --changed-from names nothing), 1 failure, 2 \
+            --timeout expired while waiting (the invalidation still runs), 64 usage error.
             """)
 
     @Option(
@@ -77,8 +85,13 @@ struct Invalidate: AsyncParsableCommand {
 
     @Option(
         name: .customLong("changed-from"),
-        help: ArgumentHelp("Read paths or keys from a file, one a line (- for standard input).", valueName: "file"))
+        help: ArgumentHelp("Read paths or keys from a file (- for standard input).", valueName: "file"))
     var changedFrom: String?
+
+    @Option(
+        name: .customLong("changed-format"),
+        help: ArgumentHelp("How --changed-from is read (see above).", valueName: "format"))
+    var changedFormat: ChangeInput.Format = .auto
 
     @Flag(name: .long, help: "Treat the items as object keys, encoded as the function encodes S3 keys.")
     var keys = false
@@ -136,10 +149,15 @@ struct Invalidate: AsyncParsableCommand {
         }
         var entries = items.map { ChangeList.Entry(text: $0, isKey: keys) }
         if let changedFrom {
-            let text = String(decoding: try readEvent(changedFrom), as: UTF8.self)
-            entries += ChangeList.parse(text, keys: keys)
-        }
-        guard !entries.isEmpty else {
+            let input = ChangeInput.parse(try readEvent(changedFrom), format: changedFormat, keys: keys)
+            if input.ignoredRecords > 0 {
+                FileHandleStandardError.write(
+                    "invalidator: read --changed-from as aws s3 sync output; ignored \(input.ignoredRecords) "
+                        + "record(s) naming no uploaded, copied or deleted key (progress, warnings, failures)"
+                        + (input.firstIgnored.map { ", such as \(ChangeInput.shown($0))" } ?? ""))
+            }
+            entries += input.entries
+        } else if entries.isEmpty {
             throw ValidationError("nothing to invalidate: give paths, or --changed-from FILE (- for standard input)")
         }
         var settings = configuration.planner

@@ -27,7 +27,7 @@ struct InvalidateCLITests {
                 "invalidate", "--distribution-id", "E1CLI,E2CLI", "about us.html", "--keys", "--changed-from", "-",
                 "--json", "--reference", "run-1",
             ], environment: Self.environment(cloudFront),
-            stdin: "docs/a b.html\nü.html\na+b.html\n\n# a comment\n(dryrun) upload: ./x.js to s3://site/js/x.js\n")
+            stdin: "docs/a b.html\nü.html\na+b.html\n\njs/x.js\n")
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSON.parse(result.stdout)
         let invalidations = try #require(report["invalidations"]?.array)
@@ -45,7 +45,7 @@ struct InvalidateCLITests {
                 "invalidate", "--distribution-id", "E1CLI,E2CLI", "about us.html", "--keys", "--changed-from", "-",
                 "--reference", "run-1",
             ], environment: Self.environment(cloudFront),
-            stdin: "docs/a b.html\nü.html\na+b.html\n(dryrun) upload: ./x.js to s3://site/js/x.js\n")
+            stdin: "docs/a b.html\nü.html\na+b.html\njs/x.js\n")
         #expect(again.status == 0, "\(again.stderr)")
         #expect(await cloudFront.counters.created == 2)
         #expect(await cloudFront.counters.idempotentReplays == 2)
@@ -247,15 +247,11 @@ struct InvalidateCLITests {
         let script = String(readme[start.upperBound..<end.lowerBound])
         let distribution = try #require(
             try await Moto.fixture("create-distribution", "--bucket", Moto.unique("readme"))["id"]?.string)
-        let directory = FileManager.default.temporaryDirectory.appending(path: "readme-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try InvalidateInputTests.temporaryDirectory("readme")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binaries = URL(fileURLWithPath: CLI.path).deletingLastPathComponent().path
-        let environment = try Moto.functionEnvironment([
-            "DISTRIBUTION_ID": distribution, "HOME": "/nonexistent", "PATH": "\(binaries):/usr/bin:/bin",
-        ])
-        let result = try await ChildProcess.run(
-            "/bin/bash", ["-euo", "pipefail", "-c", "cd \(directory.path)\n" + script], environment: environment)
+        try await InvalidateInputTests.makeRepository(in: directory)
+        let result = try await InvalidateInputTests.shell(
+            script, in: directory, environment: try Moto.functionEnvironment(["DISTRIBUTION_ID": distribution]))
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("dry run: nothing sent"))
         #expect(result.stdout.contains("all completed"))
@@ -263,7 +259,11 @@ struct InvalidateCLITests {
         let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
         #expect(
             landed["invalidations"]?.array?.first?["paths"]
-                == .array(["/", "/docs/getting%20started.html", "/index.html"].map(JSONValue.string)))
+                == .array(
+                    [
+                        "/", "/caf%C3%A9.html", "/gone.html", "/index.html", "/new.html", "/old.html",
+                        "/say%20%22hi%22.html",
+                    ].map(JSONValue.string)), "\(landed)")
     }
 
     static let goldenDirectory = Moto.packageRoot.appending(path: "Tests/IntegrationTests/Fixtures/help")
@@ -282,5 +282,157 @@ struct InvalidateCLITests {
         }
         let golden = try String(contentsOf: file, encoding: .utf8)
         #expect(result.stdout == golden, "invalidator \(command.joined(separator: " ")) --help changed")
+    }
+}
+
+/// What `invalidate --changed-from` reads: git output, `aws s3 sync` output, plain lists.
+@Suite("invalidator invalidate: change lists")
+struct InvalidateInputTests {
+    static func plannedPaths(_ result: ChildProcess.Result) throws -> [String] {
+        let report = try JSON.parse(result.stdout)
+        return report["invalidations"]?.array?.first?["paths"]?.array?.compactMap(\.string) ?? []
+    }
+
+    static func temporaryDirectory(_ name: String) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// Runs `script` with bash in `directory`, the built binaries first on PATH, git configured for this test only.
+    static func shell(
+        _ script: String, in directory: URL, environment extra: [String: String] = [:]
+    ) async throws -> ChildProcess.Result {
+        let binaries = URL(fileURLWithPath: CLI.path).deletingLastPathComponent().path
+        var environment = extra
+        environment.merge([
+            "PATH": "\(binaries):/usr/bin:/bin", "HOME": directory.path, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.com",
+        ]) { $1 }
+        return try await ChildProcess.run(
+            "/bin/bash", ["-euo", "pipefail", "-c", "cd '\(directory.path)'\n" + script], environment: environment)
+    }
+
+    /// A repository whose last commit, under site/, adds a non-ASCII name and a name git quotes, renames a page,
+    /// deletes one and modifies one: what a deploy's `git diff` sees.
+    static func makeRepository(in directory: URL) async throws {
+        let setup = try await shell(
+            """
+            git init -q -b main .
+            mkdir site
+            printf 'home' > site/index.html
+            printf 'a page that moves somewhere else' > site/old.html
+            printf 'bye' > site/gone.html
+            printf 'outside the site' > README
+            git add -A && git commit -q -m one
+            printf 'home, changed' > site/index.html
+            git mv site/old.html site/new.html
+            git rm -q site/gone.html
+            printf 'new' > site/café.html
+            printf 'quoted' > 'site/say "hi".html'
+            printf 'changed' > README
+            git add -A && git commit -q -m two
+            """, in: directory)
+        #expect(setup.status == 0, "\(setup.stderr)")
+    }
+
+    @Test("the README's git recipe: quoted names decoded, both names of a rename, deleted pages, nothing else")
+    func gitRecipe() async throws {
+        let directory = try Self.temporaryDirectory("git-recipe")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await Self.makeRepository(in: directory)
+        let raw = try await Self.shell("git diff --name-status --relative=site/ HEAD~1 HEAD", in: directory)
+        #expect(raw.stdout.contains(#""caf\303\251.html""#), "git quotes the name: \(raw.stdout)")
+        #expect(raw.stdout.contains("R100\told.html\tnew.html"), "\(raw.stdout)")
+        let result = try await Self.shell(
+            "git diff --name-status --relative=site/ HEAD~1 HEAD "
+                + "| invalidator invalidate --distribution-id E1CLI --keys --changed-from - --dry-run --json",
+            in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            try Self.plannedPaths(result) == [
+                "/", "/caf%C3%A9.html", "/gone.html", "/index.html", "/new.html", "/old.html",
+                "/say%20%22hi%22.html",
+            ], "\(result.stdout)")
+        #expect(result.stderr.isEmpty, "\(result.stderr)")
+    }
+
+    @Test("git's C-quoting: escapes and octal bytes, reassembled into UTF-8")
+    func gitQuoting() async throws {
+        let input = [
+            #""tab\there.html""#, #""back\\slash \"q\".html""#, #""caf\303\251/\344\275\240\345\245\275.html""#,
+            "D\t" + #""gone \303\274.html""#, "C75\ta.html\t" + #""copy \303\251.html""#, "plain name.html", "",
+        ].joined(separator: "\n")
+        let result = try await CLI.run(
+            ["invalidate", "--distribution-id", "E1CLI", "--keys", "--changed-from", "-", "--dry-run", "--json"],
+            stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            try Self.plannedPaths(result) == [
+                "/back%5Cslash%20%22q%22.html", "/caf%C3%A9/%E4%BD%A0%E5%A5%BD.html", "/copy%20%C3%A9.html",
+                "/gone%20%C3%BC.html", "/plain%20name.html", "/tab%09here.html",
+            ], "\(result.stdout)")
+    }
+
+    @Test("a plain key list keeps names starting with # and leading or trailing spaces")
+    func plainKeys() async throws {
+        for format in [[], ["--changed-format", "lines"]] {
+            let result = try await CLI.run(
+                ["invalidate", "--distribution-id", "E1CLI", "--keys", "--changed-from", "-", "--dry-run", "--json"]
+                    + format, stdin: "#hash.html\n  two spaces.html \r\nplain.html\n")
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(
+                try Self.plannedPaths(result) == ["/%20%20two%20spaces.html%20", "/%23hash.html", "/plain.html"],
+                "\(result.stdout)")
+        }
+        let verbatim = try await CLI.run(
+            [
+                "invalidate", "--distribution-id", "E1CLI", "--keys", "--changed-from", "-", "--dry-run", "--json",
+                "--changed-format", "lines",
+            ], stdin: "\"quoted\".html\"\n\"x\\303\\251\"\n")
+        #expect(try Self.plannedPaths(verbatim) == ["/%22quoted%22.html%22", "/%22x%5C303%5C251%22"])
+    }
+
+    /// `aws s3 sync` output as it reaches a pipe: progress records ended by `\r`, the next record padded to their
+    /// length, warnings and failures (from standard error, with 2>&1), a final padding-only line.
+    static let syncOutput: String = {
+        let progress = [
+            "Completed 256 Bytes/~1.0 KiB (1.0 KiB/s) with ~6 file(s) remaining (calculating...)",
+            "Completed 1.2 KiB/3.4 KiB (5.0 KiB/s) with 5 file(s) remaining",
+            "Completed 2.2 KiB/3.4 KiB (5.0 KiB/s) with 4 file(s) remaining",
+        ]
+        func padded(_ record: String, after previous: String) -> String {
+            record + String(repeating: " ", count: max(0, previous.count - record.count)) + "\n"
+        }
+        return progress[0] + "\r" + padded("upload: ./a.html to s3://site/a.html", after: progress[0])
+            + progress[1] + "\r" + padded("upload: ./#notes.html to s3://site/#notes.html", after: progress[1])
+            + progress[2] + "\r" + padded("upload: ./ lead.html to s3://site/ lead.html", after: progress[2])
+            + "warning: Skipping file /src/link.html. File does not exist.\n"
+            + "upload failed: ./big.bin to s3://site/big.bin An error occurred (AccessDenied) when calling the "
+            + "PutObject operation: Access Denied\n"
+            + "upload: ./odd.html to s3://site/pre to s3://fix/odd.html\n"
+            + "copy: s3://old/x to s3://y/p.html to s3://site/x to s3://y/p.html\n"
+            + "delete: s3://site/gone page.html\n" + "(dryrun) delete: s3://site/old.html\n"
+            + "delete: s3://site/trail \n"
+            + "download: s3://site/only-local.html to ./only-local.html\n"
+            + String(repeating: " ", count: progress[2].count) + "\n"
+    }()
+
+    @Test("aws s3 sync output: only transfer records, keys exactly as uploaded; progress and warnings ignored")
+    func syncOutput() async throws {
+        for keys in [["--keys"], []] {
+            let result = try await CLI.run(
+                ["invalidate", "--distribution-id", "E1CLI", "--changed-from", "-", "--dry-run", "--json"] + keys,
+                stdin: Self.syncOutput)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(
+                try Self.plannedPaths(result) == [
+                    "/%20lead.html", "/%23notes.html", "/a.html", "/gone%20page.html", "/old.html",
+                    "/pre%20to%20s3://fix/odd.html", "/trail%20", "/x%20to%20s3://y/p.html",
+                ], "\(result.stdout)")
+            #expect(result.stderr.contains("ignored 6 record(s)"), "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "one note: \(result.stderr)")
+        }
     }
 }
