@@ -33,18 +33,12 @@ func parseIds(_ values: [String]) throws -> [String] {
     return ids
 }
 
-/// What makes this run this run, for the CallerReference: `--reference`, else the CI system's run (or pipeline, or
-/// build) id, which stays the same when a job of the run is retried, else a value of this process alone (a retried
-/// command then creates a new invalidation: it costs its paths again, and never leaves a cache stale).
-func runIdentity(_ reference: String?, environment: [String: String]) -> String {
+/// What goes into the CallerReference with the paths: `--reference` when given (explicit idempotency: the same text
+/// with the same paths gets the earlier invalidation back, and nothing new), else a value of this process alone, so
+/// every run invalidates, even the same paths twice in one CI job (a retried command then creates a new
+/// invalidation: it costs its paths again, and never leaves a cache stale).
+func runIdentity(_ reference: String?) -> String {
     if let reference, !reference.isEmpty { return reference }
-    let ciVariables = [
-        ["GITHUB_REPOSITORY", "GITHUB_RUN_ID"], ["CI_PROJECT_ID", "CI_PIPELINE_ID"], ["CODEBUILD_BUILD_ID"],
-        ["BUILDKITE_BUILD_ID"], ["CIRCLE_WORKFLOW_ID"], ["BUILD_TAG"],
-    ]
-    for names in ciVariables where environment[names.last!].map({ !$0.isEmpty }) ?? false {
-        return names.map { environment[$0] ?? "" }.joined(separator: "/")
-    }
     return "process \(getpid()) at \(Date().timeIntervalSince1970) \(UInt64.random(in: 0...UInt64.max))"
 }
 
@@ -66,8 +60,10 @@ struct Invalidate: AsyncParsableCommand {
             The names are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, INDEX_DOCUMENT, the URL \
             forms, INCLUDE / EXCLUDE and KEY_PREFIX for keys) and sent as one request per distribution, with the \
             SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress limits.
-            The CallerReference derives from the paths and --reference (default: the CI run id, else the current \
-            minute), so a retried run creates nothing twice.
+            The CallerReference derives from the paths and --reference. Without --reference every run is new \
+            (a random value of this process): the same paths invalidated twice in one CI job are invalidated \
+            twice. With it, the same --reference and paths again get the earlier invalidation back and nothing \
+            new, which is reported: "already submitted as I… (created …, Completed): nothing new invalidated".
             Credentials and region: the AWS_* environment variables, else AWS_PROFILE's profile in \
             ~/.aws/credentials and ~/.aws/config.
             Exit status: 0 done (with --wait: completed; also when --changed-from names nothing), 1 failure, 2 \
@@ -116,7 +112,8 @@ struct Invalidate: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "What makes this run unique (a commit, a CI run id), for the CallerReference.", valueName: "text"))
+            "Makes the request idempotent: the same text and paths again create nothing new (default: a random "
+                + "value of this process, so every run is new).", valueName: "text"))
     var reference: String?
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan and its billable paths; send nothing.")
@@ -134,7 +131,6 @@ struct Invalidate: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        let startedAt = Date()
         let environment = try awsEnvironment()
         let configuration: Configuration
         do {
@@ -194,8 +190,7 @@ struct Invalidate: AsyncParsableCommand {
             }
         }
         let planned = Planner.plan(
-            userPaths: paths, distributionIds: ids, run: runIdentity(reference, environment: environment),
-            settings: settings)
+            userPaths: paths, distributionIds: ids, run: runIdentity(reference), settings: settings)
         if dryRun {
             printPlan(planned, skipped: skipped)
             return
@@ -216,17 +211,23 @@ struct Invalidate: AsyncParsableCommand {
         let cloudFront = CloudFrontClient(client: client)
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let submission = Submission(cloudFront: cloudFront, waitDeadline: deadline.addingTimeInterval(-1))
-        var created: [(PlannedInvalidation, Invalidation)] = []
+        var created: [Submitted] = []
         for item in planned {
+            let sentAt = Date()
             switch await submission.submit(item, logger: logger).result {
             case .success(let invalidation):
-                created.append((item, invalidation))
-                if !json {
+                let replayed = Self.isReplay(invalidation, sentAt: sentAt)
+                created.append(Submitted(planned: item, invalidation: invalidation, replayed: replayed))
+                guard !json else { continue }
+                if replayed {
+                    print(
+                        "already submitted as \(invalidation.id) on \(item.distributionId) (created "
+                            + "\(invalidation.createTime), \(invalidation.status)): nothing new invalidated; "
+                            + "--reference \(reference ?? "") was used before with these paths")
+                } else {
                     print(
                         "created \(invalidation.id) on \(item.distributionId): \(item.paths.count) paths "
-                            + "(\(item.billablePaths) billable), \(invalidation.status)"
-                            + (Self.isEarlier(invalidation, than: startedAt)
-                                ? " (already created by an earlier run with the same --reference)" : ""))
+                            + "(\(item.billablePaths) billable), \(invalidation.status)")
                 }
             case .failure(let error):
                 if json { print(Self.report(created, extra: ["error": .string(error.description)])) }
@@ -238,10 +239,11 @@ struct Invalidate: AsyncParsableCommand {
             return
         }
         let progress = Progress(terminal: isatty(1) == 1, quiet: json, started: started)
-        var statuses = created.map { $0.1.status }
+        var statuses = created.map { $0.invalidation.status }
         var interval = pollInterval
         while true {
-            progress.show(zip(created, statuses).map { ($0.0.0.distributionId, $0.0.1.id, $0.1) })
+            progress.show(
+                zip(created, statuses).map { ($0.0.planned.distributionId, $0.0.invalidation.id, $0.1) })
             if statuses.allSatisfy({ $0.lowercased() == "completed" }) {
                 progress.finish()
                 if json { print(Self.report(created, statuses: statuses)) } else { print("all completed") }
@@ -251,7 +253,7 @@ struct Invalidate: AsyncParsableCommand {
             if remaining <= 0.2 {
                 progress.finish()
                 let running = zip(created, statuses).filter { $0.1.lowercased() != "completed" }
-                    .map { "\($0.0.1.id) on \($0.0.0.distributionId)" }.joined(separator: ", ")
+                    .map { "\($0.0.invalidation.id) on \($0.0.planned.distributionId)" }.joined(separator: ", ")
                 if json { print(Self.report(created, statuses: statuses, extra: ["timedOut": .bool(true)])) }
                 FileHandleStandardError.write(
                     "invalidator: --timeout expired while waiting; \(running) still in progress. It was not cancelled "
@@ -260,11 +262,10 @@ struct Invalidate: AsyncParsableCommand {
             }
             try? await Task.sleep(for: .milliseconds(Int64(min(interval, remaining - 0.1) * 1000)))
             interval = min(interval * 2, 20)
-            for (index, (item, invalidation)) in created.enumerated()
-            where statuses[index].lowercased() != "completed" {
+            for (index, submitted) in created.enumerated() where statuses[index].lowercased() != "completed" {
                 do {
                     statuses[index] = try await cloudFront.getInvalidation(
-                        distributionId: item.distributionId, id: invalidation.id
+                        distributionId: submitted.planned.distributionId, id: submitted.invalidation.id
                     ).status
                 } catch  where error.isRetryable || error.code == "DeadlineReached" {
                     continue
@@ -273,10 +274,18 @@ struct Invalidate: AsyncParsableCommand {
                     if json {
                         print(Self.report(created, statuses: statuses, extra: ["error": .string(error.description)]))
                     }
-                    throw fail("distribution \(item.distributionId): \(error)")
+                    throw fail("distribution \(submitted.planned.distributionId): \(error)")
                 }
             }
         }
+    }
+
+    /// One request sent, and what CloudFront answered.
+    struct Submitted {
+        var planned: PlannedInvalidation
+        var invalidation: Invalidation
+        /// CloudFront answered with an invalidation it had already (same CallerReference, same paths).
+        var replayed: Bool
     }
 
     func printPlan(_ planned: [PlannedInvalidation], skipped: [String]) {
@@ -307,24 +316,33 @@ struct Invalidate: AsyncParsableCommand {
         if dryRun { print("dry run: nothing sent") }
     }
 
-    /// Whether CloudFront answered with an invalidation created before this run (an idempotent replay).
-    static func isEarlier(_ invalidation: Invalidation, than start: Date) -> Bool {
+    /// The clock difference allowed between this machine and CloudFront.
+    static let clockTolerance: TimeInterval = 2
+
+    /// Whether CloudFront answered with an invalidation it already had, created before this request was sent: for
+    /// a CallerReference it has seen with the same paths, CloudFront creates nothing and returns the earlier
+    /// invalidation (in progress or completed). Told by its CreateTime, older than the request by more than the
+    /// clock tolerance.
+    static func isReplay(_ invalidation: Invalidation, sentAt: Date) -> Bool {
         guard let created = RFC3339.parse(invalidation.createTime) else { return false }
-        return created < start.addingTimeInterval(-5)
+        return created < sentAt.addingTimeInterval(-clockTolerance)
     }
 
     static func report(
-        _ created: [(PlannedInvalidation, Invalidation)], statuses: [String]? = nil, extra: [String: JSONValue] = [:]
+        _ created: [Submitted], statuses: [String]? = nil, extra: [String: JSONValue] = [:]
     ) -> String {
         var object: [String: JSONValue] = [
             "invalidations": .array(
-                created.enumerated().map { index, pair in
+                created.enumerated().map { index, submitted in
                     .object([
-                        "distributionId": .string(pair.0.distributionId), "invalidationId": .string(pair.1.id),
-                        "status": .string(statuses?[index] ?? pair.1.status),
-                        "callerReference": .string(pair.0.callerReference),
-                        "paths": .array(pair.0.paths.map { .string($0) }),
-                        "billablePaths": .number(String(pair.0.billablePaths)),
+                        "distributionId": .string(submitted.planned.distributionId),
+                        "invalidationId": .string(submitted.invalidation.id),
+                        "status": .string(statuses?[index] ?? submitted.invalidation.status),
+                        "createTime": .string(submitted.invalidation.createTime),
+                        "replayed": .bool(submitted.replayed),
+                        "callerReference": .string(submitted.planned.callerReference),
+                        "paths": .array(submitted.planned.paths.map { .string($0) }),
+                        "billablePaths": .number(String(submitted.planned.billablePaths)),
                     ])
                 })
         ]

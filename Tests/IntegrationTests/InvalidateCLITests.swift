@@ -1,3 +1,4 @@
+import AWSClient
 import Foundation
 import JSONSupport
 import LocalAWS
@@ -285,8 +286,9 @@ struct InvalidateCLITests {
     }
 }
 
-/// What `invalidate --changed-from` reads: git output, `aws s3 sync` output, plain lists.
-@Suite("invalidator invalidate: change lists")
+/// What `invalidate --changed-from` reads (git output, `aws s3 sync` output, plain lists) and its default
+/// CallerReference.
+@Suite("invalidator invalidate: change lists and caller references")
 struct InvalidateInputTests {
     static func plannedPaths(_ result: ChildProcess.Result) throws -> [String] {
         let report = try JSON.parse(result.stdout)
@@ -434,5 +436,63 @@ struct InvalidateInputTests {
             #expect(result.stderr.contains("ignored 6 record(s)"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one note: \(result.stderr)")
         }
+    }
+
+    @Test("without --reference, the same paths twice in one CI job are invalidated twice")
+    func defaultReferenceInCI() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1CLI")
+        let ci = [
+            "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/site", "GITHUB_RUN_ID": "4242",
+            "GITHUB_RUN_ATTEMPT": "1", "GITHUB_JOB": "deploy", "CI": "true",
+        ]
+        for _ in 0..<2 {
+            let result = try await CLI.run(
+                ["invalidate", "--distribution-id", "E1CLI", "/index.html"],
+                environment: InvalidateCLITests.environment(cloudFront, ci))
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.hasPrefix("created I"), "\(result.stdout)")
+        }
+        #expect(await cloudFront.counters.created == 2)
+        #expect(await cloudFront.counters.idempotentReplays == 0)
+        let references = await cloudFront.invalidations.map(\.callerReference)
+        #expect(Set(references).count == 2, "\(references)")
+        await cloudFront.shutdown()
+    }
+
+    /// The fake's clock, some time behind: what it creates looks created that long ago.
+    struct EarlierClock: AWSClock {
+        var offset: TimeInterval
+        func now() -> Date { Date().addingTimeInterval(-offset) }
+        func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+    }
+
+    @Test("--reference used before with the same paths: told as a replay, nothing new invalidated")
+    func replayIsTold() async throws {
+        let cloudFront = try await FakeCloudFront.start(clock: EarlierClock(offset: 600))
+        await cloudFront.addDistribution("E1CLI")
+        let arguments = ["invalidate", "--distribution-id", "E1CLI", "/index.html", "--reference", "deploy-7"]
+        let plan = try await CLI.run(
+            arguments + ["--dry-run", "--json"], environment: InvalidateCLITests.environment(cloudFront))
+        let reference = try #require(
+            try JSON.parse(plan.stdout)["invalidations"]?.array?.first?["callerReference"]?.string)
+        // An earlier deploy, ten minutes ago, with the same --reference.
+        let client = try CloudFrontClient(
+            configuration: AWSConfiguration(
+                region: "us-east-1", credentials: AWSCredentials(accessKeyId: "AKIDEARLIER", secretAccessKey: "s"),
+                environment: ["AWS_ENDPOINT_URL_CLOUDFRONT": cloudFront.endpoint]),
+            transport: cloudFront.transport)
+        let earlier = try await client.createInvalidation(
+            distributionId: "E1CLI", callerReference: reference, paths: ["/index.html"])
+        let result = try await CLI.run(arguments, environment: InvalidateCLITests.environment(cloudFront))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.hasPrefix("already submitted as \(earlier.id) on E1CLI (created \(earlier.createTime), ")
+                && result.stdout.contains("nothing new invalidated"), "\(result.stdout)")
+        #expect(!result.stdout.contains("created I"), "\(result.stdout)")
+        let json = try await CLI.run(arguments + ["--json"], environment: InvalidateCLITests.environment(cloudFront))
+        #expect(try JSON.parse(json.stdout)["invalidations"]?.array?.first?["replayed"] == .bool(true))
+        #expect(await cloudFront.counters.created == 1)
+        await cloudFront.shutdown()
     }
 }
