@@ -11,28 +11,6 @@ import Synchronization
     import Glibc
 #endif
 
-/// The environment with the shared configuration files applied (`AWS_PROFILE`, `~/.aws/credentials`,
-/// `~/.aws/config`), as every AWS tool reads it.
-func awsEnvironment() throws -> [String: String] {
-    do {
-        return try SharedConfig.environment(overlaying: ProcessInfo.processInfo.environment)
-    } catch {
-        throw fail(error.description)
-    }
-}
-
-func parseIds(_ values: [String]) throws -> [String] {
-    var ids: [String] = []
-    for value in values {
-        do {
-            ids += try Configuration.parseDistributionIds(value, source: "--distribution-id")
-        } catch {
-            throw ValidationError(error.description)
-        }
-    }
-    return ids
-}
-
 /// What goes into the CallerReference with the paths: `--reference` when given (explicit idempotency: the same text
 /// with the same paths gets the earlier invalidation back, and nothing new), else a value of this process alone, so
 /// every run invalidates, even the same paths twice in one CI job (a retried command then creates a new
@@ -64,8 +42,10 @@ struct Invalidate: AsyncParsableCommand {
             (a random value of this process): the same paths invalidated twice in one CI job are invalidated \
             twice. With it, the same --reference and paths again get the earlier invalidation back and nothing \
             new, which is reported: "already submitted as I… (created …, Completed): nothing new invalidated".
-            Credentials and region: the AWS_* environment variables, else AWS_PROFILE's profile in \
-            ~/.aws/credentials and ~/.aws/config.
+            Distributions: --distribution-id, else CLOUDFRONT_DISTRIBUTION_ID, else the SSM parameter named by \
+            CF_DIST_ID_LABEL. Credentials: the AWS_* environment variables, else AWS_PROFILE's profile in \
+            ~/.aws/credentials and ~/.aws/config. CloudFront needs no region (it is signed for us-east-1); \
+            reading CF_DIST_ID_LABEL's parameter does (AWS_REGION, or the profile's region).
             Exit status: 0 done (with --wait: completed; also when --changed-from names nothing), 1 failure, 2 \
             --timeout expired while waiting (the invalidation still runs), 64 usage error.
             """)
@@ -73,7 +53,8 @@ struct Invalidate: AsyncParsableCommand {
     @Option(
         name: .customLong("distribution-id"),
         help: ArgumentHelp(
-            "A distribution (repeatable, or comma-separated; default: CLOUDFRONT_DISTRIBUTION_ID).", valueName: "id"))
+            "A distribution (repeatable, or comma-separated; default: CLOUDFRONT_DISTRIBUTION_ID, else the SSM "
+                + "parameter CF_DIST_ID_LABEL names).", valueName: "id"))
     var distributionIds: [String] = []
 
     @Argument(help: ArgumentHelp("Paths (or keys with --keys) to invalidate.", valueName: "path-or-key"))
@@ -100,13 +81,15 @@ struct Invalidate: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("The time limit for sending and, with --wait, waiting.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "The time limit for sending and, with --wait, waiting (at most 86400).", valueName: "seconds"))
     var timeout: Double = 900
 
     @Option(
         name: .customLong("poll-interval"),
         help: ArgumentHelp(
-            "With --wait: the first pause between status checks; it doubles up to 20 s.", valueName: "seconds"))
+            "With --wait: the first pause between status checks; it doubles up to 20 s (at most 3600).",
+            valueName: "seconds"))
     var pollInterval: Double = 5
 
     @Option(
@@ -122,11 +105,14 @@ struct Invalidate: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
+    static let maximumTimeout = 86_400.0
+    static let maximumPollInterval = 3_600.0
+
     func validate() throws {
         _ = try parseIds(distributionIds)
         if let maxPaths, !(1...3000).contains(maxPaths) { throw ValidationError("--max-paths must be 1 to 3000") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        try validateSeconds(timeout, option: "--timeout", maximum: Self.maximumTimeout)
+        try validateSeconds(pollInterval, option: "--poll-interval", maximum: Self.maximumPollInterval)
     }
 
     func run() async throws {
@@ -138,11 +124,8 @@ struct Invalidate: AsyncParsableCommand {
         } catch {
             throw fail(error.description)
         }
-        var ids = try parseIds(distributionIds)
-        if ids.isEmpty, case .ids(let configured) = configuration.distributions { ids = configured }
-        guard !ids.isEmpty else {
-            throw ValidationError("name a distribution with --distribution-id (or set CLOUDFRONT_DISTRIBUTION_ID)")
-        }
+        let ids = try await commandDistributionIds(
+            distributionIds, configuration: configuration, environment: environment)
         var entries = items.map { ChangeList.Entry(text: $0, isKey: keys) }
         if let changedFrom {
             let input = ChangeInput.parse(try readEvent(changedFrom), format: changedFormat, keys: keys)
@@ -199,14 +182,8 @@ struct Invalidate: AsyncParsableCommand {
             printPlan(planned, skipped: skipped)
             return
         }
-        let aws: AWSConfiguration
-        do {
-            aws = try AWSConfiguration(environment: environment)
-        } catch {
-            throw fail(error.description)
-        }
         let deadline = Date().addingTimeInterval(timeout)
-        var client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport()).client
+        var client = try cloudFrontClient(environment: environment).client
         client.deadline = deadline
         let cloudFront = CloudFrontClient(client: client)
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })

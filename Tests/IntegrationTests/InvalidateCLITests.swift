@@ -286,9 +286,9 @@ struct InvalidateCLITests {
     }
 }
 
-/// What `invalidate --changed-from` reads (git output, `aws s3 sync` output, plain lists) and its default
-/// CallerReference.
-@Suite("invalidator invalidate: change lists and caller references")
+/// What `invalidate --changed-from` reads (git output, `aws s3 sync` output, plain lists), its default
+/// CallerReference, and where the command line takes its distributions, credentials and region from.
+@Suite("invalidator invalidate: change lists, caller references and configuration")
 struct InvalidateInputTests {
     static func plannedPaths(_ result: ChildProcess.Result) throws -> [String] {
         let report = try JSON.parse(result.stdout)
@@ -493,6 +493,121 @@ struct InvalidateInputTests {
         let json = try await CLI.run(arguments + ["--json"], environment: InvalidateCLITests.environment(cloudFront))
         #expect(try JSON.parse(json.stdout)["invalidations"]?.array?.first?["replayed"] == .bool(true))
         #expect(await cloudFront.counters.created == 1)
+        await cloudFront.shutdown()
+    }
+
+    @Test("CloudFront needs no region: invalidate and status without AWS_REGION")
+    func noRegion() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1CLI")
+        var environment = InvalidateCLITests.environment(cloudFront)
+        environment["AWS_REGION"] = nil
+        let created = try await CLI.run(
+            ["invalidate", "--distribution-id", "E1CLI", "/a"], environment: environment)
+        #expect(created.status == 0, "\(created.stderr)")
+        environment["CLOUDFRONT_DISTRIBUTION_ID"] = "E1CLI"
+        let status = try await CLI.run(["status"], environment: environment)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("E1CLI"), "\(status.stdout)")
+        await cloudFront.shutdown()
+    }
+
+    @Test("invalidate and status read the distribution from the SSM parameter CF_DIST_ID_LABEL names (moto)")
+    func parameterLabel() async throws {
+        guard Moto.isAvailable else { return }
+        let distribution = try #require(
+            try await Moto.fixture("create-distribution", "--bucket", Moto.unique("label"))["id"]?.string)
+        let name = "/cli/\(Moto.unique("dist"))"
+        try await Moto.fixture("put-parameter", "--name", name, "--value", distribution, "--secure")
+        let environment = try Moto.functionEnvironment(["HOME": "/nonexistent", "CF_DIST_ID_LABEL": name])
+        let result = try await CLI.run(["invalidate", "--keys", "a b.html", "--json"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSON.parse(result.stdout)["invalidations"]?.array?.first?["distributionId"]?.string == distribution)
+        let landed = try await Moto.fixture("invalidations", "--distribution-id", distribution)
+        #expect(landed["invalidations"]?.array?.first?["paths"] == .array([.string("/a%20b.html")]), "\(landed)")
+        let status = try await CLI.run(["status", "--json"], environment: environment)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(
+            try JSON.parse(status.stdout)["invalidations"]?.array?.first?["distributionId"]?.string == distribution)
+        var noRegion = environment
+        noRegion["AWS_REGION"] = nil
+        let regionless = try await CLI.run(["status"], environment: noRegion)
+        #expect(regionless.status == 1)
+        #expect(regionless.stderr.contains("AWS_REGION") && regionless.stderr.contains("CF_DIST_ID_LABEL"))
+    }
+
+    /// A home whose shared files hold the credentials and region of profile `site`.
+    static func profileHome() throws -> URL {
+        let home = try temporaryDirectory("cli-profile")
+        try FileManager.default.createDirectory(at: home.appending(path: ".aws"), withIntermediateDirectories: true)
+        try Data("[site]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n".utf8)
+            .write(to: home.appending(path: ".aws/credentials"))
+        try Data("[profile site]\nregion = us-east-1\n".utf8).write(to: home.appending(path: ".aws/config"))
+        return home
+    }
+
+    @Test("plan reads AWS_PROFILE and ~/.aws for CF_DIST_ID_LABEL's parameter (moto)")
+    func planProfile() async throws {
+        guard Moto.isAvailable else { return }
+        let endpoint = try #require(Moto.endpoint)
+        let distribution = try #require(
+            try await Moto.fixture("create-distribution", "--bucket", Moto.unique("plan"))["id"]?.string)
+        let name = "/cli/\(Moto.unique("plan"))"
+        try await Moto.fixture("put-parameter", "--name", name, "--value", distribution)
+        let home = try Self.profileHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let sample = try await CLI.run(["events", "sample", "sqs-s3", "--key", "a.html"])
+        let result = try await CLI.run(
+            ["plan", "--event", "-", "--json"],
+            environment: [
+                "PATH": "/usr/bin:/bin", "HOME": home.path, "AWS_PROFILE": "site", "AWS_ENDPOINT_URL": endpoint,
+                "CF_DIST_ID_LABEL": name,
+            ], stdin: sample.stdout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try JSON.parse(result.stdout)["invalidations"]?.array?.first?["distributionId"]?.string == distribution)
+    }
+
+    @Test("invoke reads AWS_PROFILE and ~/.aws for its credentials and region")
+    func invokeProfile() async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1CLI")
+        let home = try Self.profileHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let sample = try await CLI.run(["events", "sample", "sqs-s3", "--key", "a.html"])
+        let result = try await CLI.run(
+            ["invoke", "--event", "-"],
+            environment: [
+                "PATH": "/usr/bin:/bin", "HOME": home.path, "AWS_PROFILE": "site",
+                "AWS_ENDPOINT_URL_CLOUDFRONT": cloudFront.endpoint, "CLOUDFRONT_DISTRIBUTION_ID": "E1CLI",
+            ], stdin: sample.stdout)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("batchItemFailures"), "\(result.stdout)")
+        #expect(await cloudFront.counters.created == 1)
+        await cloudFront.shutdown()
+    }
+
+    @Test(
+        "time limits out of range are usage errors, never a trap",
+        arguments: [
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--timeout", "inf"],
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--timeout", "1e300"],
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--timeout", "nan"],
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--timeout=-5"],
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--timeout", "0"],
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--wait", "--poll-interval", "inf"],
+            ["invalidate", "--distribution-id", "E1CLI", "/a", "--wait", "--poll-interval", "1e300"],
+            ["invoke", "--event", "-", "--timeout", "9999999999999999"],
+            ["invoke", "--event", "-", "--timeout", "901"],
+        ])
+    func timeLimits(arguments: [String]) async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1CLI")
+        let result = try await CLI.run(
+            arguments, environment: InvalidateCLITests.environment(cloudFront), stdin: "{}")
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("invalidator: ") && result.stderr.contains("--"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(await cloudFront.requestCount == 0)
         await cloudFront.shutdown()
     }
 }
