@@ -189,7 +189,8 @@ enum ChangeInput {
     /// - `copy: s3://<b>/<k> to s3://<b2>/<key>` and `move:`: both sides are S3 URLs and either key may hold
     ///   ` to s3://`; the split chosen is the one whose source and destination keys share the longest ending (a sync
     ///   copies `<prefix1><name>` to `<prefix2><name>`), the first on a tie. A move also changes its source key when
-    ///   it is in the same bucket.
+    ///   it is in the same bucket. A move from a local file reads as an upload; a move to one (`aws s3 mv s3://…
+    ///   ./x`) is ignored, like a download.
     /// - `delete: s3://<bucket>/<key>`: the key after the bucket's `/`.
     /// - The bucket ends at the first `/` after `s3://` (bucket names hold none).
     /// - A record is kept as it stands (spaces and `#` are part of a key), with one exception: after a progress
@@ -235,7 +236,8 @@ enum ChangeInput {
         case "delete":
             guard let key = s3URL(location)?.key, !key.isEmpty else { return nil }
             return [String(key)]
-        case "upload":
+        case "upload",
+            "move" where !location.hasPrefix("s3://"):
             guard let separator = location.firstRange(of: " to s3://") else { return nil }
             guard let key = s3URL(location[location.index(separator.lowerBound, offsetBy: 4)...])?.key, !key.isEmpty
             else { return nil }

@@ -195,13 +195,14 @@ struct Invalidate: AsyncParsableCommand {
             case .success(let invalidation):
                 let replayed = Self.isReplay(invalidation, sentAt: sentAt)
                 created.append(Submitted(planned: item, invalidation: invalidation, replayed: replayed))
-                guard !json else { continue }
                 if replayed {
-                    print(
+                    let line =
                         "already submitted as \(invalidation.id) on \(item.distributionId) (created "
-                            + "\(invalidation.createTime), \(invalidation.status)): nothing new invalidated; "
-                            + "--reference \(reference ?? "") was used before with these paths")
-                } else {
+                        + "\(invalidation.createTime), \(invalidation.status)): nothing new invalidated; "
+                        + "--reference \(reference ?? "") was used before with these paths"
+                    // With --json, standard output holds only the report ("replayed": true): say it on stderr.
+                    if json { FileHandleStandardError.write("invalidator: " + line) } else { print(line) }
+                } else if !json {
                     print(
                         "created \(invalidation.id) on \(item.distributionId): \(item.paths.count) paths "
                             + "(\(item.billablePaths) billable), \(invalidation.status)")

@@ -416,7 +416,8 @@ struct InvalidateInputTests {
             + "upload: ./odd.html to s3://site/pre to s3://fix/odd.html\n"
             + "copy: s3://old/x to s3://y/p.html to s3://site/x to s3://y/p.html\n"
             + "delete: s3://site/gone page.html\n" + "(dryrun) delete: s3://site/old.html\n"
-            + "delete: s3://site/trail \n"
+            + "delete: s3://site/trail \n" + "move: ./m.html to s3://site/m.html\n"
+            + "move: s3://site/from.html to s3://site/to.html\n"
             + "download: s3://site/only-local.html to ./only-local.html\n"
             + String(repeating: " ", count: progress[2].count) + "\n"
     }()
@@ -430,8 +431,8 @@ struct InvalidateInputTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(
                 try Self.plannedPaths(result) == [
-                    "/%20lead.html", "/%23notes.html", "/a.html", "/gone%20page.html", "/old.html",
-                    "/pre%20to%20s3://fix/odd.html", "/trail%20", "/x%20to%20s3://y/p.html",
+                    "/%20lead.html", "/%23notes.html", "/a.html", "/from.html", "/gone%20page.html", "/m.html",
+                    "/old.html", "/pre%20to%20s3://fix/odd.html", "/to.html", "/trail%20", "/x%20to%20s3://y/p.html",
                 ], "\(result.stdout)")
             #expect(result.stderr.contains("ignored 6 record(s)"), "\(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1, "one note: \(result.stderr)")
@@ -492,6 +493,7 @@ struct InvalidateInputTests {
         #expect(!result.stdout.contains("created I"), "\(result.stdout)")
         let json = try await CLI.run(arguments + ["--json"], environment: InvalidateCLITests.environment(cloudFront))
         #expect(try JSON.parse(json.stdout)["invalidations"]?.array?.first?["replayed"] == .bool(true))
+        #expect(json.stderr.contains("already submitted as \(earlier.id)"), "\(json.stderr)")
         #expect(await cloudFront.counters.created == 1)
         await cloudFront.shutdown()
     }
