@@ -439,6 +439,43 @@ struct InvalidateInputTests {
         }
     }
 
+    @Test("real aws s3 sync output (the AWS CLI against moto), progress records and all, piped in")
+    func realSyncOutput() async throws {
+        guard Moto.isAvailable else { return }
+        let python = try await ChildProcess.run(
+            "/usr/bin/env", ["python3", "-c", "import sys, awscli; print(sys.executable)"],
+            environment: ProcessInfo.processInfo.environment)
+        guard python.status == 0 else { return }  // the AWS CLI is not installed: nothing to compare with
+        let aws = python.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + " -m awscli"
+        let directory = try Self.temporaryDirectory("sync")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bucket = Moto.unique("sync")
+        let environment = try Moto.functionEnvironment(["BUCKET": bucket])
+        let invalidate = "invalidator invalidate --distribution-id E1CLI --changed-from - --dry-run --json"
+        let first = try await Self.shell(
+            """
+            mkdir -p site/docs
+            printf a > site/a.html; printf b > 'site/#notes.html'; printf c > 'site/ lead.html'
+            printf d > site/café.html; head -c 200000 /dev/zero > site/docs/big.bin
+            \(aws) s3 mb "s3://$BUCKET" > /dev/null
+            \(aws) s3 sync site/ "s3://$BUCKET/" 2>&1 | tee sync.log | \(invalidate)
+            """, in: directory, environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        let log = (try? String(contentsOf: directory.appending(path: "sync.log"), encoding: .utf8)) ?? ""
+        #expect(log.contains("remaining\r"), "progress records in the real output: \(log.debugDescription)")
+        #expect(
+            try Self.plannedPaths(first) == [
+                "/%20lead.html", "/%23notes.html", "/a.html", "/caf%C3%A9.html", "/docs/big.bin",
+            ], "\(first.stdout)")
+        let second = try await Self.shell(
+            """
+            rm site/a.html; printf e > 'site/end space.html '
+            \(aws) s3 sync site/ "s3://$BUCKET/" --delete --no-progress | \(invalidate)
+            """, in: directory, environment: environment)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try Self.plannedPaths(second) == ["/a.html", "/end%20space.html%20"], "\(second.stdout)")
+    }
+
     @Test("without --reference, the same paths twice in one CI job are invalidated twice")
     func defaultReferenceInCI() async throws {
         let cloudFront = try await FakeCloudFront.start()
