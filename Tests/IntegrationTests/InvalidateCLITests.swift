@@ -439,6 +439,21 @@ struct InvalidateInputTests {
         }
     }
 
+    @Test(
+        "a change list naming nothing (no diff, a sync that uploaded nothing) exits 0 and sends nothing",
+        arguments: ["", "\n", "Completed 0 file(s) with 0 file(s) remaining\r   \n"])
+    func emptyChangeList(input: String) async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1CLI")
+        let result = try await CLI.run(
+            ["invalidate", "--distribution-id", "E1CLI", "--keys", "--changed-from", "-", "--wait"],
+            environment: InvalidateCLITests.environment(cloudFront), stdin: input)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "nothing to invalidate\n", "\(result.stdout)")
+        #expect(await cloudFront.requestCount == 0)
+        await cloudFront.shutdown()
+    }
+
     @Test("real aws s3 sync output (the AWS CLI against moto), progress records and all, piped in")
     func realSyncOutput() async throws {
         guard Moto.isAvailable else { return }
