@@ -118,8 +118,9 @@ struct InvalidateCLITests {
         await cloudFront.addDistribution("E1CLI", pollsUntilComplete: 1_000_000)
         let result = try await CLI.run(
             [
-                // Long enough to create the invalidation on a machine busy with the other suites.
-                "invalidate", "--distribution-id", "E1CLI", "/index.html", "--wait", "--timeout", "6",
+                // Long enough to create the invalidation on a machine busy with the other suites: the fake answers
+                // from this process, whose threads the CPU-bound suites can hold for seconds.
+                "invalidate", "--distribution-id", "E1CLI", "/index.html", "--wait", "--timeout", "20",
                 "--poll-interval", "0.2", "--json",
             ], environment: Self.environment(cloudFront))
         #expect(result.status == 2, "\(result.stderr)")
