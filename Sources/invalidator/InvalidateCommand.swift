@@ -12,65 +12,50 @@ import Synchronization
     import Glibc
 #endif
 
-/// The environment with the shared configuration files applied (`AWS_PROFILE`, `~/.aws/credentials`,
-/// `~/.aws/config`), as every AWS tool reads it.
-func awsEnvironment() throws -> [String: String] {
-    do {
-        return try SharedConfig.environment(overlaying: ProcessInfo.processInfo.environment)
-    } catch {
-        throw fail(error.description)
-    }
-}
-
-func parseIds(_ values: [String]) throws -> [String] {
-    var ids: [String] = []
-    for value in values {
-        do {
-            ids += try Configuration.parseDistributionIds(value, source: "--distribution-id")
-        } catch {
-            throw ValidationError(error.description)
-        }
-    }
-    return ids
-}
-
-/// What makes this run this run, for the CallerReference: `--reference`, else the CI system's run (or pipeline, or
-/// build) id, which stays the same when a job of the run is retried, else a value of this process alone (a retried
-/// command then creates a new invalidation: it costs its paths again, and never leaves a cache stale).
-func runIdentity(_ reference: String?, environment: [String: String]) -> String {
+/// What goes into the CallerReference with the paths: `--reference` when given (explicit idempotency: the same text
+/// with the same paths gets the earlier invalidation back, and nothing new), else a value of this process alone, so
+/// every run invalidates, even the same paths twice in one CI job (a retried command then creates a new
+/// invalidation: it costs its paths again, and never leaves a cache stale).
+func runIdentity(_ reference: String?) -> String {
     if let reference, !reference.isEmpty { return reference }
-    let ciVariables = [
-        ["GITHUB_REPOSITORY", "GITHUB_RUN_ID"], ["CI_PROJECT_ID", "CI_PIPELINE_ID"], ["CODEBUILD_BUILD_ID"],
-        ["BUILDKITE_BUILD_ID"], ["CIRCLE_WORKFLOW_ID"], ["BUILD_TAG"],
-    ]
-    for names in ciVariables where environment[names.last!].map({ !$0.isEmpty }) ?? false {
-        return names.map { environment[$0] ?? "" }.joined(separator: "/")
-    }
     return "process \(getpid()) at \(Date().timeIntervalSince1970) \(UInt64.random(in: 0...UInt64.max))"
 }
+
+extension ChangeInput.Format: ExpressibleByArgument {}
 
 struct Invalidate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Invalidate paths (or object keys) on one or more distributions, as the function would.",
         discussion: """
-            Paths come from the arguments and from --changed-from (a file, or - for standard input), one a line: \
-            URL paths (/docs/index.html, /assets/*), object keys with --keys (git diff --name-only output), or \
-            aws s3 sync output lines ("(dryrun) upload: ./a.html to s3://bucket/a.html", whose keys are taken \
-            from the s3:// URL). They are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, \
-            INDEX_DOCUMENT, the URL forms, INCLUDE / EXCLUDE for keys) and sent as one request per distribution, \
-            with the SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress \
-            limits. The CallerReference derives from the paths and --reference (default: the CI run id, else the \
-            current minute), so a retried run creates nothing twice.
-            Credentials and region: the AWS_* environment variables, else AWS_PROFILE's profile in \
-            ~/.aws/credentials and ~/.aws/config.
-            Exit status: 0 done (with --wait: completed), 1 failure, 2 --timeout expired while waiting (the \
-            invalidation still runs), 64 usage error.
+            Paths come from the arguments and from --changed-from (a file, or - for standard input): URL paths \
+            (/docs/index.html, /assets/*), or object keys with --keys. --changed-format says how that input is \
+            read: lines (one name a line, as it stands: only the line terminator is removed), git (lines as \
+            git diff --name-only or --name-status prints them: a line that starts and ends with " is a C-quoted \
+            name and is decoded; "R100<tab>old<tab>new" gives both names, "D<tab>name" the deleted one), s3-sync \
+            (aws s3 sync output: only its upload:, copy:, move: and delete: records, "(dryrun)" or not, each \
+            giving the key of its s3:// destination; progress, warning and failure records are ignored and \
+            counted on standard error), or auto (the default: s3-sync when a record of the input is an aws s3 \
+            sync transfer or progress record, else git).
+            The names are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, INDEX_DOCUMENT, the URL \
+            forms, INCLUDE / EXCLUDE and KEY_PREFIX for keys) and sent as one request per distribution, with the \
+            SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress limits.
+            The CallerReference derives from the paths and --reference. Without --reference every run is new \
+            (a random value of this process): the same paths invalidated twice in one CI job are invalidated \
+            twice. With it, the same --reference and paths again get the earlier invalidation back and nothing \
+            new, which is reported: "already submitted as I… (created …, Completed): nothing new invalidated".
+            Distributions: --distribution-id, else CLOUDFRONT_DISTRIBUTION_ID, else the SSM parameter named by \
+            CF_DIST_ID_LABEL. Credentials: the AWS_* environment variables, else AWS_PROFILE's profile in \
+            ~/.aws/credentials and ~/.aws/config. CloudFront needs no region (it is signed for us-east-1); \
+            reading CF_DIST_ID_LABEL's parameter does (AWS_REGION, or the profile's region).
+            Exit status: 0 done (with --wait: completed; also when --changed-from names nothing), 1 failure, 2 \
+            --timeout expired while waiting (the invalidation still runs), 64 usage error.
             """)
 
     @Option(
         name: .customLong("distribution-id"),
         help: ArgumentHelp(
-            "A distribution (repeatable, or comma-separated; default: CLOUDFRONT_DISTRIBUTION_ID).", valueName: "id"))
+            "A distribution (repeatable, or comma-separated; default: CLOUDFRONT_DISTRIBUTION_ID, else the SSM "
+                + "parameter CF_DIST_ID_LABEL names).", valueName: "id"))
     var distributionIds: [String] = []
 
     @Argument(help: ArgumentHelp("Paths (or keys with --keys) to invalidate.", valueName: "path-or-key"))
@@ -78,8 +63,13 @@ struct Invalidate: AsyncParsableCommand {
 
     @Option(
         name: .customLong("changed-from"),
-        help: ArgumentHelp("Read paths or keys from a file, one a line (- for standard input).", valueName: "file"))
+        help: ArgumentHelp("Read paths or keys from a file (- for standard input).", valueName: "file"))
     var changedFrom: String?
+
+    @Option(
+        name: .customLong("changed-format"),
+        help: ArgumentHelp("How --changed-from is read (see above).", valueName: "format"))
+    var changedFormat: ChangeInput.Format = .auto
 
     @Flag(name: .long, help: "Treat the items as object keys, encoded as the function encodes S3 keys.")
     var keys = false
@@ -92,19 +82,22 @@ struct Invalidate: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("The time limit for sending and, with --wait, waiting.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "The time limit for sending and, with --wait, waiting (at most 86400).", valueName: "seconds"))
     var timeout: Double = 900
 
     @Option(
         name: .customLong("poll-interval"),
         help: ArgumentHelp(
-            "With --wait: the first pause between status checks; it doubles up to 20 s.", valueName: "seconds"))
+            "With --wait: the first pause between status checks; it doubles up to 20 s (at most 3600).",
+            valueName: "seconds"))
     var pollInterval: Double = 5
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "What makes this run unique (a commit, a CI run id), for the CallerReference.", valueName: "text"))
+            "Makes the request idempotent: the same text and paths again create nothing new (default: a random "
+                + "value of this process, so every run is new).", valueName: "text"))
     var reference: String?
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan and its billable paths; send nothing.")
@@ -113,16 +106,18 @@ struct Invalidate: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of text.")
     var json = false
 
+    static let maximumTimeout = 86_400.0
+    static let maximumPollInterval = 3_600.0
+
     func validate() throws {
         _ = try parseIds(distributionIds)
         if let maxPaths, !(1...3000).contains(maxPaths) { throw ValidationError("--max-paths must be 1 to 3000") }
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
+        try validateSeconds(timeout, option: "--timeout", maximum: Self.maximumTimeout)
+        try validateSeconds(pollInterval, option: "--poll-interval", maximum: Self.maximumPollInterval)
     }
 
     func run() async throws {
         let started = ContinuousClock.now
-        let startedAt = Date()
         let environment = try awsEnvironment()
         let configuration: Configuration
         do {
@@ -130,17 +125,19 @@ struct Invalidate: AsyncParsableCommand {
         } catch {
             throw fail(error.description)
         }
-        var ids = try parseIds(distributionIds)
-        if ids.isEmpty, case .ids(let configured) = configuration.distributions { ids = configured }
-        guard !ids.isEmpty else {
-            throw ValidationError("name a distribution with --distribution-id (or set CLOUDFRONT_DISTRIBUTION_ID)")
-        }
+        let ids = try await commandDistributionIds(
+            distributionIds, configuration: configuration, environment: environment)
         var entries = items.map { ChangeList.Entry(text: $0, isKey: keys) }
         if let changedFrom {
-            let text = String(decoding: try readEvent(changedFrom), as: UTF8.self)
-            entries += ChangeList.parse(text, keys: keys)
-        }
-        guard !entries.isEmpty else {
+            let input = ChangeInput.parse(try readEvent(changedFrom), format: changedFormat, keys: keys)
+            if input.ignoredRecords > 0 {
+                FileHandleStandardError.write(
+                    "invalidator: read --changed-from as aws s3 sync output; ignored \(input.ignoredRecords) "
+                        + "record(s) naming no uploaded, copied or deleted key (progress, warnings, failures)"
+                        + (input.firstIgnored.map { ", such as \(ChangeInput.shown($0))" } ?? ""))
+            }
+            entries += input.entries
+        } else if entries.isEmpty {
             throw ValidationError("nothing to invalidate: give paths, or --changed-from FILE (- for standard input)")
         }
         var settings = configuration.planner
@@ -177,8 +174,7 @@ struct Invalidate: AsyncParsableCommand {
             }
         }
         let planned = Planner.plan(
-            userPaths: paths, distributionIds: ids, run: runIdentity(reference, environment: environment),
-            settings: settings)
+            userPaths: paths, distributionIds: ids, run: runIdentity(reference), settings: settings)
         if dryRun {
             printPlan(planned, skipped: skipped)
             return
@@ -187,30 +183,31 @@ struct Invalidate: AsyncParsableCommand {
             printPlan(planned, skipped: skipped)
             return
         }
-        let aws: AWSConfiguration
-        do {
-            aws = try AWSConfiguration(environment: environment)
-        } catch {
-            throw fail(error.description)
-        }
         let deadline = Date().addingTimeInterval(timeout)
-        let cloudFront = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport())
+        let cloudFront = try cloudFrontClient(environment: environment)
         // Every call of the command ends by --timeout.
         let calls = AWSCallContext(deadline: deadline)
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let submission = Submission(
             cloudFront: cloudFront, context: calls, waitDeadline: deadline.addingTimeInterval(-1))
-        var created: [(PlannedInvalidation, Invalidation)] = []
+        var created: [Submitted] = []
         for item in planned {
+            let sentAt = Date()
             switch await submission.submit(item, logger: logger).result {
             case .success(let invalidation):
-                created.append((item, invalidation))
-                if !json {
+                let replayed = Self.isReplay(invalidation, sentAt: sentAt)
+                created.append(Submitted(planned: item, invalidation: invalidation, replayed: replayed))
+                if replayed {
+                    let line =
+                        "already submitted as \(invalidation.id) on \(item.distributionId) (created "
+                        + "\(invalidation.createTime), \(invalidation.status)): nothing new invalidated; "
+                        + "--reference \(reference ?? "") was used before with these paths"
+                    // With --json, standard output holds only the report ("replayed": true): say it on stderr.
+                    if json { FileHandleStandardError.write("invalidator: " + line) } else { print(line) }
+                } else if !json {
                     print(
                         "created \(invalidation.id) on \(item.distributionId): \(item.paths.count) paths "
-                            + "(\(item.billablePaths) billable), \(invalidation.status)"
-                            + (Self.isEarlier(invalidation, than: startedAt)
-                                ? " (already created by an earlier run with the same --reference)" : ""))
+                            + "(\(item.billablePaths) billable), \(invalidation.status)")
                 }
             case .failure(let error):
                 if json { print(Self.report(created, extra: ["error": .string(error.description)])) }
@@ -222,10 +219,11 @@ struct Invalidate: AsyncParsableCommand {
             return
         }
         let progress = Progress(terminal: isatty(1) == 1, quiet: json, started: started)
-        var statuses = created.map { $0.1.status }
+        var statuses = created.map { $0.invalidation.status }
         var interval = pollInterval
         while true {
-            progress.show(zip(created, statuses).map { ($0.0.0.distributionId, $0.0.1.id, $0.1) })
+            progress.show(
+                zip(created, statuses).map { ($0.0.planned.distributionId, $0.0.invalidation.id, $0.1) })
             if statuses.allSatisfy({ $0.lowercased() == "completed" }) {
                 progress.finish()
                 if json { print(Self.report(created, statuses: statuses)) } else { print("all completed") }
@@ -235,7 +233,7 @@ struct Invalidate: AsyncParsableCommand {
             if remaining <= 0.2 {
                 progress.finish()
                 let running = zip(created, statuses).filter { $0.1.lowercased() != "completed" }
-                    .map { "\($0.0.1.id) on \($0.0.0.distributionId)" }.joined(separator: ", ")
+                    .map { "\($0.0.invalidation.id) on \($0.0.planned.distributionId)" }.joined(separator: ", ")
                 if json { print(Self.report(created, statuses: statuses, extra: ["timedOut": .bool(true)])) }
                 FileHandleStandardError.write(
                     "invalidator: --timeout expired while waiting; \(running) still in progress. It was not cancelled "
@@ -244,11 +242,11 @@ struct Invalidate: AsyncParsableCommand {
             }
             try? await Task.sleep(for: .milliseconds(Int64(min(interval, remaining - 0.1) * 1000)))
             interval = min(interval * 2, 20)
-            for (index, (item, invalidation)) in created.enumerated()
-            where statuses[index].lowercased() != "completed" {
+            for (index, submitted) in created.enumerated() where statuses[index].lowercased() != "completed" {
                 do {
                     statuses[index] = try await cloudFront.getInvalidation(
-                        distributionId: item.distributionId, id: invalidation.id, context: calls
+                        distributionId: submitted.planned.distributionId, id: submitted.invalidation.id,
+                        context: calls
                     ).status
                 } catch  where error.isRetryable || error.code == "DeadlineReached" {
                     continue
@@ -257,10 +255,18 @@ struct Invalidate: AsyncParsableCommand {
                     if json {
                         print(Self.report(created, statuses: statuses, extra: ["error": .string(error.description)]))
                     }
-                    throw fail("distribution \(item.distributionId): \(error)")
+                    throw fail("distribution \(submitted.planned.distributionId): \(error)")
                 }
             }
         }
+    }
+
+    /// One request sent, and what CloudFront answered.
+    struct Submitted {
+        var planned: PlannedInvalidation
+        var invalidation: Invalidation
+        /// CloudFront answered with an invalidation it had already (same CallerReference, same paths).
+        var replayed: Bool
     }
 
     func printPlan(_ planned: [PlannedInvalidation], skipped: [String]) {
@@ -291,24 +297,33 @@ struct Invalidate: AsyncParsableCommand {
         if dryRun { print("dry run: nothing sent") }
     }
 
-    /// Whether CloudFront answered with an invalidation created before this run (an idempotent replay).
-    static func isEarlier(_ invalidation: Invalidation, than start: Date) -> Bool {
+    /// The clock difference allowed between this machine and CloudFront.
+    static let clockTolerance: TimeInterval = 2
+
+    /// Whether CloudFront answered with an invalidation it already had, created before this request was sent: for
+    /// a CallerReference it has seen with the same paths, CloudFront creates nothing and returns the earlier
+    /// invalidation (in progress or completed). Told by its CreateTime, older than the request by more than the
+    /// clock tolerance.
+    static func isReplay(_ invalidation: Invalidation, sentAt: Date) -> Bool {
         guard let created = RFC3339.parse(invalidation.createTime) else { return false }
-        return created < start.addingTimeInterval(-5)
+        return created < sentAt.addingTimeInterval(-clockTolerance)
     }
 
     static func report(
-        _ created: [(PlannedInvalidation, Invalidation)], statuses: [String]? = nil, extra: [String: JSONValue] = [:]
+        _ created: [Submitted], statuses: [String]? = nil, extra: [String: JSONValue] = [:]
     ) -> String {
         var object: [String: JSONValue] = [
             "invalidations": .array(
-                created.enumerated().map { index, pair in
+                created.enumerated().map { index, submitted in
                     .object([
-                        "distributionId": .string(pair.0.distributionId), "invalidationId": .string(pair.1.id),
-                        "status": .string(statuses?[index] ?? pair.1.status),
-                        "callerReference": .string(pair.0.callerReference),
-                        "paths": .array(pair.0.paths.map { .string($0) }),
-                        "billablePaths": .number(String(pair.0.billablePaths)),
+                        "distributionId": .string(submitted.planned.distributionId),
+                        "invalidationId": .string(submitted.invalidation.id),
+                        "status": .string(statuses?[index] ?? submitted.invalidation.status),
+                        "createTime": .string(submitted.invalidation.createTime),
+                        "replayed": .bool(submitted.replayed),
+                        "callerReference": .string(submitted.planned.callerReference),
+                        "paths": .array(submitted.planned.paths.map { .string($0) }),
+                        "billablePaths": .number(String(submitted.planned.billablePaths)),
                     ])
                 })
         ]

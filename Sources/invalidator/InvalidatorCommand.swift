@@ -18,8 +18,9 @@ struct InvalidatorCommand: AsyncParsableCommand {
         abstract: "Plan and run CloudFront invalidations for S3 changes, as the Lambda function does.",
         discussion: """
             Reads the same environment as the function: CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL, \
-            MAX_PATHS, INDEX_DOCUMENT, LOG_LEVEL, AWS_REGION, the AWS_* credentials (or AWS_PROFILE and \
-            ~/.aws/credentials) and AWS_ENDPOINT_URL[_<SERVICE>].
+            MAX_PATHS, INDEX_DOCUMENT, LOG_LEVEL, AWS_REGION (CloudFront alone needs none), the AWS_* \
+            credentials (or AWS_PROFILE's profile in ~/.aws/credentials and ~/.aws/config) and \
+            AWS_ENDPOINT_URL[_<SERVICE>].
             Exit status: 0 success, 1 failure, 2 a --wait that timed out, 64 usage error.
             """,
         subcommands: [Invalidate.self, Status.self, Plan.self, Invoke.self, Events.self])
@@ -92,7 +93,8 @@ struct Plan: AsyncParsableCommand {
             (CLOUDFRONT_DISTRIBUTION_ID, DISTRIBUTION_MAP). With CF_DIST_ID_LABEL the SSM parameter is read, and \
             when discovery applies (no distribution configured, or DISTRIBUTION_DISCOVERY=on) the account's \
             distributions are listed (ListDistributions, GetDistributionConfig) with the AWS credentials: these \
-            are the only requests made.
+            are the only requests made. Credentials and region as for invalidate (the AWS_* variables, else \
+            AWS_PROFILE's profile in ~/.aws/credentials and ~/.aws/config).
             """)
 
     @Option(
@@ -122,8 +124,7 @@ struct Plan: AsyncParsableCommand {
 
     func run() async throws {
         let payload = try readEvent(event)
-        let environment = ProcessInfo.processInfo.environment
-        let ids: [String]
+        let environment = try awsEnvironment()
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let decoded = EventDecoder.decode(payload)
         let configuration: Configuration
@@ -147,8 +148,10 @@ struct Plan: AsyncParsableCommand {
                     .makeResolver(logger: logger)
             } else if discovers {
                 do {
-                    resolver = try await Startup(environment: environment, transport: AsyncHTTPTransport())
-                        .makeResolver(logger: logger)
+                    // Discovery only lists CloudFront distributions: no region needed.
+                    let startup = try Startup(
+                        environment: globalServiceEnvironment(environment), transport: AsyncHTTPTransport())
+                    resolver = try await startup.makeResolver(logger: logger)
                 } catch {
                     throw ConfigurationError(
                         variable: error.variable,
@@ -170,7 +173,11 @@ struct Plan: AsyncParsableCommand {
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the function's handler on an event, in process, against the configured endpoints.",
-        discussion: "Prints the handler's response (for an SQS batch: batchItemFailures). Logs go to standard error.")
+        discussion: """
+            Prints the handler's response (for an SQS batch: batchItemFailures). Logs go to standard error. \
+            Credentials and region as for invalidate (the AWS_* variables, else AWS_PROFILE's profile in \
+            ~/.aws/credentials and ~/.aws/config); a region is needed, as in Lambda.
+            """)
 
     @Option(
         name: .long,
@@ -179,16 +186,19 @@ struct Invoke: AsyncParsableCommand {
             valueName: "file"))
     var event: String
 
-    @Option(name: .long, help: ArgumentHelp("The invocation's time limit.", valueName: "seconds"))
+    @Option(
+        name: .long, help: ArgumentHelp("The invocation's time limit (1 to 900, as Lambda's).", valueName: "seconds"))
     var timeout: Int = 60
 
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard (1...900).contains(timeout) else {
+            throw ValidationError("--timeout must be a whole number of seconds from 1 to 900 (got \(timeout))")
+        }
     }
 
     func run() async throws {
         let payload = try readEvent(event)
-        let environment = ProcessInfo.processInfo.environment
+        let environment = try awsEnvironment()
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let handler: InvalidationHandler
         do {

@@ -8,13 +8,17 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a distribution's recent invalidations, newest first.",
         discussion: """
-            Pages through ListInvalidations until --limit invalidations are listed. Credentials and region as for \
-            invalidate. Exit status: 0 success, 1 failure, 64 usage error.
+            Pages through ListInvalidations until --limit invalidations are listed. Distributions and credentials \
+            as for invalidate: --distribution-id, else CLOUDFRONT_DISTRIBUTION_ID, else the SSM parameter named by \
+            CF_DIST_ID_LABEL; no region needed but for that parameter. Exit status: 0 success, 1 failure, 64 \
+            usage error.
             """)
 
     @Option(
         name: .customLong("distribution-id"),
-        help: ArgumentHelp("The distribution (repeatable, or comma-separated).", valueName: "id"))
+        help: ArgumentHelp(
+            "The distribution (repeatable, or comma-separated; default: CLOUDFRONT_DISTRIBUTION_ID, else the SSM "
+                + "parameter CF_DIST_ID_LABEL names).", valueName: "id"))
     var distributionIds: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("How many invalidations to list per distribution.", valueName: "n"))
@@ -24,23 +28,23 @@ struct Status: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard try !parseIds(distributionIds).isEmpty else {
-            throw ValidationError("name a distribution with --distribution-id")
-        }
+        _ = try parseIds(distributionIds)
         guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1 to 10000") }
     }
 
     func run() async throws {
         let environment = try awsEnvironment()
-        let cloudFront: CloudFrontClient
+        let configuration: Configuration
         do {
-            cloudFront = try CloudFrontClient(
-                configuration: AWSConfiguration(environment: environment), transport: AsyncHTTPTransport())
+            configuration = try Configuration(environment: environment)
         } catch {
             throw fail(error.description)
         }
+        let ids = try await commandDistributionIds(
+            distributionIds, configuration: configuration, environment: environment)
+        let cloudFront = try cloudFrontClient(environment: environment)
         var rows: [(String, InvalidationSummary)] = []
-        for id in try parseIds(distributionIds) {
+        for id in ids {
             var marker: String?
             var listed = 0
             repeat {
