@@ -66,7 +66,8 @@ let package = Package(
         .executableTarget(
             name: "invalidator",
             dependencies: [
-                "Invalidator", "CShims", "Formats",
+                "Invalidator", "InvalidationCore", "AWSClient", "LambdaRuntime", "JSONSupport", "CShims", "Formats",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: wrapHypot

@@ -43,6 +43,24 @@ public enum ObjectKey {
         return try validate(key)
     }
 
+    /// A key as S3 notifications carry it, the inverse of `decodeNotificationKey`: form-encoded (space as `+`; what
+    /// is not a letter, digit or `-_.*/` as `%XX`), as S3 writes it. For sample events and tests.
+    public static func notificationForm(_ key: String) -> String {
+        var encoded = ""
+        for byte in key.utf8 {
+            switch byte {
+            case UInt8(ascii: " "): encoded += "+"
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "*"), UInt8(ascii: "/"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                Hex.appendPercentEscape(byte, to: &encoded)
+            }
+        }
+        return encoded
+    }
+
     /// Checks a raw key (EventBridge events carry keys unencoded).
     public static func validate(_ key: String) throws(KeyError) -> String {
         guard !key.isEmpty else { throw KeyError(description: "empty key") }

@@ -92,6 +92,7 @@ public struct Startup: Sendable {
     public func makeResolver(
         logger: Logger, cloudFront: CloudFrontClient? = nil
     ) async throws(ConfigurationError) -> DistributionResolver {
+        if let offline = Self.offlineResolver(configuration) { return offline }
         let (ids, map) = try await explicitDistributions()
         var discovery: DistributionDiscovery?
         if DistributionResolver.discoveryApplies(configuration.discovery, ids: ids, map: map) {
@@ -100,6 +101,25 @@ public struct Startup: Sendable {
             discovery = DistributionDiscovery(cloudFront: client, settings: configuration.discovery, logger: logger)
         }
         return DistributionResolver(ids: ids, map: map, discovery: discovery, keyPrefix: configuration.keyPrefix)
+    }
+
+    /// The resolver when building it needs no request: no SSM parameter to read and, when `discovering`, no
+    /// discovery to set up. `invalidator plan` then plans offline, without credentials; nil otherwise.
+    public static func offlineResolver(
+        _ configuration: Configuration, discovering: Bool = true
+    ) -> DistributionResolver? {
+        let ids: [String]
+        switch configuration.distributions {
+        case .parameter: return nil
+        case .ids(let configured): ids = configured
+        case .none: ids = []
+        }
+        if discovering, DistributionResolver.discoveryApplies(configuration.discovery, ids: ids, map: configuration.map)
+        {
+            return nil
+        }
+        return DistributionResolver(
+            ids: ids, map: configuration.map, discovery: nil, keyPrefix: configuration.keyPrefix)
     }
 
     func cloudFront() throws(ConfigurationError) -> CloudFrontClient {

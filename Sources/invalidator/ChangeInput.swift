@@ -20,7 +20,7 @@ enum ChangeInput {
     }
 
     struct Result {
-        var entries: [ChangeList.Entry] = []
+        var entries: [ChangeEntry] = []
         /// The form the input was read as.
         var format: Format = .lines
         /// `aws s3 sync` records that name no change: progress, warnings, failures, downloads, anything else.
@@ -38,7 +38,7 @@ enum ChangeInput {
         var result: Result
         switch resolved {
         case .s3Sync: result = parseSync(bytes)
-        case .lines: result = Result(entries: lines(bytes).map { ChangeList.Entry(text: $0, isKey: keys) })
+        case .lines: result = Result(entries: lines(bytes).map { ChangeEntry(text: $0, isKey: keys) })
         default: result = Result(entries: lines(bytes).flatMap { gitNames($0).map { .init(text: $0, isKey: keys) } })
         }
         result.format = resolved
@@ -216,7 +216,7 @@ enum ChangeInput {
                 if result.firstIgnored == nil, !isProgress(text) { result.firstIgnored = String(text) }
                 continue
             }
-            result.entries += keys.map { ChangeList.Entry(text: $0, isKey: true) }
+            result.entries += keys.map { ChangeEntry(text: $0, isKey: true) }
         }
         return result
     }

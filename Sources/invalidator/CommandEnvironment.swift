@@ -3,6 +3,10 @@ import ArgumentParser
 import FoundationEssentials
 import Invalidator
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The environment with the shared configuration files applied (`AWS_PROFILE`, `~/.aws/credentials`,
 /// `~/.aws/config`), as every AWS tool reads it. Every command reads its environment through this.
 func awsEnvironment() throws -> [String: String] {
@@ -87,5 +91,37 @@ func validateSeconds(_ value: Double, option: String, maximum: Double) throws {
     guard value.isFinite, value > 0, value <= maximum else {
         throw ValidationError(
             "\(option) must be a number of seconds more than 0 and at most \(Int(maximum)) (got \(value))")
+    }
+}
+
+/// Reads an event file, or standard input for `-`.
+func readEvent(_ path: String) throws -> [UInt8] {
+    if path == "-" {
+        var bytes: [UInt8] = []
+        while let line = readLine(strippingNewline: false) { bytes += Array(line.utf8) }
+        return bytes
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read \(path)")
+    }
+    return Array(data)
+}
+
+func fail(_ message: String) -> ExitCode {
+    FileHandleStandardError.write("invalidator: \(message)")
+    return .failure
+}
+
+enum FileHandleStandardError {
+    static func write(_ line: String) {
+        let data = Array((line + "\n").utf8)
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
     }
 }

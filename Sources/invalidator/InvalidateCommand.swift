@@ -51,12 +51,7 @@ struct Invalidate: AsyncParsableCommand {
             --timeout expired while waiting (the invalidation still runs), 64 usage error.
             """)
 
-    @Option(
-        name: .customLong("distribution-id"),
-        help: ArgumentHelp(
-            "A distribution (repeatable, or comma-separated; default: CLOUDFRONT_DISTRIBUTION_ID, else the SSM "
-                + "parameter CF_DIST_ID_LABEL names).", valueName: "id"))
-    var distributionIds: [String] = []
+    @OptionGroup var distributions: DistributionOptions
 
     @Argument(help: ArgumentHelp("Paths (or keys with --keys) to invalidate.", valueName: "path-or-key"))
     var items: [String] = []
@@ -110,12 +105,12 @@ struct Invalidate: AsyncParsableCommand {
     static let maximumPollInterval = 3_600.0
 
     func validate() throws {
-        _ = try parseIds(distributionIds)
         if let maxPaths, !(1...3000).contains(maxPaths) { throw ValidationError("--max-paths must be 1 to 3000") }
         try validateSeconds(timeout, option: "--timeout", maximum: Self.maximumTimeout)
         try validateSeconds(pollInterval, option: "--poll-interval", maximum: Self.maximumPollInterval)
     }
 
+    /// Plan, send, and with `--wait` wait: each a step of its own.
     func run() async throws {
         let started = ContinuousClock.now
         let environment = try awsEnvironment()
@@ -126,8 +121,35 @@ struct Invalidate: AsyncParsableCommand {
             throw fail(error.description)
         }
         let ids = try await commandDistributionIds(
-            distributionIds, configuration: configuration, environment: environment)
-        var entries = items.map { ChangeList.Entry(text: $0, isKey: keys) }
+            distributions.values, configuration: configuration, environment: environment)
+        let (planned, skipped) = try plan(configuration: configuration, distributionIds: ids)
+        guard !dryRun, !planned.isEmpty else {
+            printPlan(planned, skipped: skipped)
+            return
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        let cloudFront = try cloudFrontClient(environment: environment)
+        // Every call of the command ends by --timeout.
+        let calls = AWSCallContext(deadline: deadline)
+        let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
+        let created = try await submit(
+            planned,
+            through: Submission(cloudFront: cloudFront, context: calls, waitDeadline: deadline.addingTimeInterval(-1)),
+            logger: logger)
+        guard wait else {
+            if json { print(Self.report(created)) }
+            return
+        }
+        try await waitForCompletion(
+            created, cloudFront: cloudFront, calls: calls, deadline: deadline,
+            progress: Progress(terminal: isatty(1) == 1, quiet: json, started: started))
+    }
+
+    /// The entries from the arguments and `--changed-from`, planned by the function's rules and budget.
+    func plan(
+        configuration: Configuration, distributionIds ids: [String]
+    ) throws -> (planned: [PlannedInvalidation], skipped: [String]) {
+        var entries = items.map { ChangeEntry(text: $0, isKey: keys) }
         if let changedFrom {
             let input = ChangeInput.parse(try readEvent(changedFrom), format: changedFormat, keys: keys)
             if input.ignoredRecords > 0 {
@@ -146,50 +168,23 @@ struct Invalidate: AsyncParsableCommand {
             budget.maximumPaths = maxPaths
             settings.budget = budget
         }
-        var paths: [String] = []
-        var skipped: [String] = []
-        for entry in entries {
-            if entry.isKey {
-                guard !entry.text.contains("*") else {
-                    skipped.append("\(entry.text): a key holding * cannot be invalidated exactly; give a path instead")
-                    continue
-                }
-                guard settings.filter.isEmpty || settings.filter.keeps(entry.text) else {
-                    skipped.append("\(entry.text): excluded by INCLUDE / EXCLUDE")
-                    continue
-                }
-                let target = DistributionTarget(distributionId: ids[0], keyPrefix: configuration.keyPrefix)
-                guard let key = target.servedKey(entry.text) else {
-                    skipped.append("\(entry.text): outside KEY_PREFIX \(configuration.keyPrefix)")
-                    continue
-                }
-                paths += CloudFrontPath.paths(
-                    forKey: String(key), indexDocument: settings.indexDocument, forms: settings.forms)
-            } else {
-                do {
-                    paths.append(try CloudFrontPath.normalizeUserPath(entry.text))
-                } catch {
-                    throw ValidationError("\(error.message) (object keys need --keys)")
-                }
-            }
+        let paths: [String]
+        let skipped: [String]
+        do {
+            (paths, skipped) = try Planner.userPaths(entries, keyPrefix: configuration.keyPrefix, settings: settings)
+        } catch {
+            throw ValidationError("\(error.message) (object keys need --keys)")
         }
-        let planned = Planner.plan(
+        let planned = Planner.requests(
             userPaths: paths, distributionIds: ids, run: runIdentity(reference), settings: settings)
-        if dryRun {
-            printPlan(planned, skipped: skipped)
-            return
-        }
-        guard !planned.isEmpty else {
-            printPlan(planned, skipped: skipped)
-            return
-        }
-        let deadline = Date().addingTimeInterval(timeout)
-        let cloudFront = try cloudFrontClient(environment: environment)
-        // Every call of the command ends by --timeout.
-        let calls = AWSCallContext(deadline: deadline)
-        let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
-        let submission = Submission(
-            cloudFront: cloudFront, context: calls, waitDeadline: deadline.addingTimeInterval(-1))
+        return (planned, skipped)
+    }
+
+    /// Sends each request, saying what became of it; a replay of an earlier invalidation is told, never reported
+    /// as created.
+    func submit(
+        _ planned: [PlannedInvalidation], through submission: Submission, logger: Logger
+    ) async throws -> [Submitted] {
         var created: [Submitted] = []
         for item in planned {
             let sentAt = Date()
@@ -214,11 +209,14 @@ struct Invalidate: AsyncParsableCommand {
                 throw fail("distribution \(item.distributionId): \(error)")
             }
         }
-        guard wait else {
-            if json { print(Self.report(created)) }
-            return
-        }
-        let progress = Progress(terminal: isatty(1) == 1, quiet: json, started: started)
+        return created
+    }
+
+    /// Polls until every invalidation has completed, with a progress line; exit 2 when `--timeout` comes first.
+    func waitForCompletion(
+        _ created: [Submitted], cloudFront: CloudFrontClient, calls: AWSCallContext, deadline: Date,
+        progress: Progress
+    ) async throws {
         var statuses = created.map { $0.invalidation.status }
         var interval = pollInterval
         while true {

@@ -3,30 +3,10 @@ import InvalidationCore
 import JSONSupport
 import Testing
 
-/// A key as S3 notifications carry it: form-encoded (space as `+`, everything else not unreserved as `%XX`).
-func formEncoded(_ key: String) -> String {
-    var out = ""
-    for byte in key.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-            UInt8(ascii: "/"):
-            out.unicodeScalars.append(Unicode.Scalar(byte))
-        case UInt8(ascii: " "): out += "+"
-        default: out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-        }
-    }
-    return out
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}
-
 func s3Event(_ keys: [String]) -> DecodedEvent {
     let records = keys.map { key in
         "{\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"site\"},\"object\":{\"key\":"
-            + JSON.quote(formEncoded(key)) + ",\"sequencer\":\"01\"}}}"
+            + JSON.quote(ObjectKey.notificationForm(key)) + ",\"sequencer\":\"01\"}}}"
     }
     return EventDecoder.decode(Array("{\"Records\":[\(records.joined(separator: ","))]}".utf8))
 }

@@ -57,7 +57,7 @@ struct PlannerTests {
     @Test("more paths than CloudFront allows in one request are split, each part with its own reference")
     func splitsAtLimits() {
         let paths = (0..<7).map { "/f\($0).html" } + ["/w1*", "/w2*", "/w3*"]
-        let planned = Planner.plan(
+        let planned = Planner.requests(
             userPaths: paths, distributionIds: ["E1"], run: "test",
             settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2))
         #expect(planned.count == 4)
@@ -67,11 +67,11 @@ struct PlannerTests {
         }
         #expect(Set(planned.flatMap(\.paths)).count == 10)
         #expect(Set(planned.map(\.callerReference)).count == 4)
-        let again = Planner.plan(
+        let again = Planner.requests(
             userPaths: paths.reversed(), distributionIds: ["E1"], run: "test",
             settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2))
         #expect(again == planned, "order does not matter")
-        let nextRun = Planner.plan(userPaths: paths, distributionIds: ["E1"], run: "another deploy")
+        let nextRun = Planner.requests(userPaths: paths, distributionIds: ["E1"], run: "another deploy")
         #expect(nextRun.first?.callerReference != planned.first?.callerReference, "a later run is a new batch")
     }
 

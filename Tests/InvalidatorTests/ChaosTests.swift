@@ -135,7 +135,7 @@ struct ChaosTests {
             let keys = (0..<Int.random(in: 1...3, using: &random)).map { _ in pool.randomElement(using: &random)! }
             let records = keys.enumerated().map { offset, key in
                 "{\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{\"name\":\"site\"},\"object\":{\"key\":"
-                    + "\(JSON.quote(EventSamples.notificationKey(key))),\"sequencer\":\"\(index)-\(offset)\"}}}"
+                    + "\(JSON.quote(ObjectKey.notificationForm(key))),\"sequencer\":\"\(index)-\(offset)\"}}}"
             }
             return Message(
                 id: "m\(index)", body: "{\"Records\":[\(records.joined(separator: ","))]}", keys: keys,

@@ -1,11 +1,13 @@
 import Crypto
 import Formats
+import InvalidationCore
 import JSONSupport
 
 /// Realistic events for trying the function locally (`invalidator events sample`), in the shapes AWS documents
-/// (the event examples of the S3, SQS, SNS, EventBridge and CodePipeline documentation). Deterministic: the same kind, bucket and keys give the same event, ids included.
-public enum EventSamples {
-    public enum Kind: String, CaseIterable, Sendable {
+/// (the event examples of the S3, SQS, SNS, EventBridge and CodePipeline documentation). Deterministic: the same
+/// kind, bucket and keys give the same event, ids included.
+enum EventSamples {
+    enum Kind: String, CaseIterable, Sendable {
         case s3
         case sqsS3 = "sqs-s3"
         case sqsEventBridge = "sqs-eventbridge"
@@ -19,7 +21,7 @@ public enum EventSamples {
 
     /// One event of `kind` for these keys (for `codepipeline`, the keys become the job's paths). S3 notifies one object
     /// per event: `s3` and `sns` samples use the first key; `sqs-s3` and `sqs-eventbridge` carry one message per key.
-    public static func event(
+    static func event(
         _ kind: Kind, bucket: String = "my-site-bucket", keys: [String] = ["index.html", "assets/app.js"],
         distributionId: String = "E2QWRUHAPOMQZL"
     ) -> String {
@@ -106,7 +108,7 @@ public enum EventSamples {
                     "arn": .string("arn:aws:s3:::\(bucket)"),
                 ]),
                 "object": .object([
-                    "key": .string(notificationKey(key)), "size": .number("1024"), "eTag": .string(etag),
+                    "key": .string(ObjectKey.notificationForm(key)), "size": .number("1024"), "eTag": .string(etag),
                     "sequencer": .string(String(etag.prefix(18)).uppercased()),
                 ]),
             ]),
@@ -149,24 +151,6 @@ public enum EventSamples {
             "eventSourceARN": .string("arn:aws:sqs:\(region):\(account):site-changes"),
             "awsRegion": .string(region),
         ])
-    }
-
-    /// A key as S3 notifications carry it: form-encoded (space as `+`; what is not a letter, digit or `-_.*/` as
-    /// `%XX`), as S3 does.
-    public static func notificationKey(_ key: String) -> String {
-        var encoded = ""
-        for byte in key.utf8 {
-            switch byte {
-            case UInt8(ascii: " "): encoded += "+"
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "*"), UInt8(ascii: "/"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                Hex.appendPercentEscape(byte, to: &encoded)
-            }
-        }
-        return encoded
     }
 
     /// A version-4-shaped UUID derived from the content, so samples are reproducible.

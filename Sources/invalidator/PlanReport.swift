@@ -2,9 +2,9 @@ import InvalidationCore
 import JSONSupport
 
 /// How `invalidator plan` shows a plan: a table for people, or one JSON object for scripts.
-public enum PlanReport {
+enum PlanReport {
     /// `{"invalidations":[{"distributionId","callerReference","paths"}],"skipped":[{"record","reason"}]}`
-    public static func json(plan: InvalidationPlan, event: DecodedEvent) -> String {
+    static func json(plan: InvalidationPlan, event: DecodedEvent) -> String {
         let invalidations = plan.invalidations.map { planned -> JSONValue in
             .object([
                 "distributionId": .string(planned.distributionId),
@@ -21,7 +21,7 @@ public enum PlanReport {
             + "\(JSON.serialize(.array(skipped)))}"
     }
 
-    public static func text(plan: InvalidationPlan, event: DecodedEvent) -> String {
+    static func text(plan: InvalidationPlan, event: DecodedEvent) -> String {
         var lines: [String] = []
         let changes = event.units.reduce(0) { $0 + $1.changes.count }
         if let job = event.pipelineJob {
