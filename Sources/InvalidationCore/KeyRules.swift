@@ -20,7 +20,7 @@ public enum KeyRules {
         }
         if key.utf8.contains(UInt8(ascii: "*")) {
             return "key \(JSON.quote(key)) holds *, CloudFront's wildcard: it cannot be invalidated exactly and is "
-                + "never sent as a wildcard; name its path by hand (a pipeline's paths, or invalidator invalidate) if it is cached"
+                + "never sent as a wildcard; invalidate it by hand (invalidator invalidate) if it is cached"
         }
         return nil
     }
