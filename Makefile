@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MOTO_DIR := .build/moto
 IAC_TOOLS := .build/iac-tools
 
-.PHONY: help build check lint test demo demo-pipeline deploy-check bench bench-planner python-deps clean
+.PHONY: help build check lint test demo demo-tools demo-pipeline deploy-check bench bench-planner python-deps clean
 
 help:
 	@echo "make demo | make demo-pipeline | make test | make bench | make build | make lint | make deploy-check | make clean"
@@ -39,19 +39,24 @@ test: lint python-deps build check deploy-check
 	swift build --build-tests
 	scripts/moto-server run $(MOTO_DIR) -- swift test --skip-build --parallel
 
-demo: python-deps build
-	swift build
-	scripts/demo
+# The demo's tools are built in the configuration the artifact already needs (release, static Swift standard
+# library), so a first `make demo` compiles every dependency once, not twice.
+RELEASE_BUILD := swift build -c release --static-swift-stdlib
+demo-tools: build
+	$(RELEASE_BUILD) --product invalidator
+	$(RELEASE_BUILD) --product lambda-emulator
 
-demo-pipeline: python-deps build
-	swift build
-	scripts/demo-pipeline
+demo: python-deps demo-tools
+	BIN=$$($(RELEASE_BUILD) --show-bin-path) scripts/demo
+
+demo-pipeline: python-deps demo-tools
+	BIN=$$($(RELEASE_BUILD) --show-bin-path) scripts/demo-pipeline
 
 # The function against the Python + boto3 baseline (cold starts, latency, memory, size): writes its table into
 # docs/BENCHMARKS.md. A few minutes; not part of make test.
 bench: python-deps build
-	swift build -c release --static-swift-stdlib --product function-benchmark
-	$$(swift build -c release --static-swift-stdlib --show-bin-path)/function-benchmark \
+	$(RELEASE_BUILD) --product function-benchmark
+	$$($(RELEASE_BUILD) --show-bin-path)/function-benchmark \
 		--bootstrap .build/artifact/bootstrap --zip artifact.zip --python bench/python-baseline/bootstrap \
 		--output docs/BENCHMARKS.md
 
