@@ -108,6 +108,7 @@ let package = Package(
                 "LocalAWS",
             ]
         ),
+        .testTarget(name: "LocalAWSTests", dependencies: ["LocalAWS", "AWSClient", "AWSTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
     ],
     swiftLanguageModes: [.v6]

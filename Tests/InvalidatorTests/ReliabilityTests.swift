@@ -156,41 +156,6 @@ struct ReliabilityTests {
         await cloudFront.shutdown()
     }
 
-    @Test("the fake's limits: BatchTooLarge over 3,000 files or 15 wildcards in one request; InconsistentQuantities")
-    func fakeLimits() async throws {
-        let clock = VirtualClock()
-        let cloudFront = try await FakeCloudFront.start(clock: clock)
-        await cloudFront.addDistribution("E1")
-        await cloudFront.completeInvalidations(after: .seconds(60))
-        let client = try CloudFrontClient(
-            configuration: AWSConfiguration(environment: environment), transport: cloudFront.transport, clock: clock)
-        func create(_ reference: String, _ paths: [String]) async -> String {
-            do {
-                return try await client.createInvalidation(
-                    distributionId: "E1", callerReference: reference, paths: paths
-                )
-                .status
-            } catch {
-                return error.code
-            }
-        }
-        #expect(await create("big", (0...3000).map { "/f\($0)" }) == "BatchTooLarge")
-        #expect(await create("wild", (0...15).map { "/d\($0)/*" }) == "BatchTooLarge")
-        #expect(await create("w1", (0..<10).map { "/d\($0)/*" }) == "InProgress")
-        #expect(await create("w2", (10..<16).map { "/d\($0)/*" }) == "TooManyInvalidationsInProgress")
-        #expect(await create("f1", (0..<3000).map { "/f\($0)" }) == "InProgress")
-        #expect(await create("f2", ["/one-more"]) == "TooManyInvalidationsInProgress")
-        clock.advance(by: .seconds(61))
-        #expect(await create("f2", ["/one-more"]) == "InProgress", "accepted: the others completed on the clock")
-        #expect(await create("bad", ["no-slash"]) == "InvalidArgument")
-        #expect(await create("mid", ["/a*b"]) == "InvalidArgument")
-        let page = try await client.listInvalidations(distributionId: "E1", maxItems: 2)
-        #expect(page.invalidations.count == 2 && page.nextMarker != nil, "newest first, paged")
-        let rest = try await client.listInvalidations(distributionId: "E1", marker: page.nextMarker, maxItems: 10)
-        #expect(rest.invalidations.count == 1 && rest.nextMarker == nil)
-        await cloudFront.shutdown()
-    }
-
     @Test(
         "wire faults over real HTTP: a reset or truncated answer is a connection error, a slow one a timeout",
         arguments: [FakeCloudFront.Fault.reset, .truncated, .slow(.seconds(8))])
