@@ -17,6 +17,15 @@ func awsEnvironment() throws -> [String: String] {
     }
 }
 
+/// The function's configuration from `environment`; a setting that cannot work is exit 1, naming it.
+func commandConfiguration(_ environment: [String: String]) throws -> Configuration {
+    do {
+        return try Configuration(environment: environment)
+    } catch {
+        throw fail(error.description)
+    }
+}
+
 /// `environment` with `AWS_REGION=us-east-1` when it names no region: CloudFront is a global service, signed for
 /// us-east-1 whatever the region (see `EndpointResolver`), so a command that only calls CloudFront needs none. SSM
 /// and CodePipeline are regional: commands that call them read the region as it is.

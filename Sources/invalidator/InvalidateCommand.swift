@@ -114,12 +114,7 @@ struct Invalidate: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let environment = try awsEnvironment()
-        let configuration: Configuration
-        do {
-            configuration = try Configuration(environment: environment)
-        } catch {
-            throw fail(error.description)
-        }
+        let configuration = try commandConfiguration(environment)
         let ids = try await commandDistributionIds(
             distributions.values, configuration: configuration, environment: environment)
         let (planned, skipped) = try plan(configuration: configuration, distributionIds: ids)

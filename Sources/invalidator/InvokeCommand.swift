@@ -13,12 +13,7 @@ struct Invoke: AsyncParsableCommand {
             ~/.aws/credentials and ~/.aws/config); a region is needed, as in Lambda.
             """)
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The event, as the function receives it (- for standard input).",
-            valueName: "file"))
-    var event: String
+    @OptionGroup var input: EventOption
 
     @Option(
         name: .long, help: ArgumentHelp("The invocation's time limit (1 to 900, as Lambda's).", valueName: "seconds"))
@@ -31,7 +26,7 @@ struct Invoke: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let payload = try readEvent(event)
+        let payload = try input.payload()
         let environment = try awsEnvironment()
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let handler: InvalidationHandler

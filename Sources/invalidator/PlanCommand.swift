@@ -17,12 +17,7 @@ struct Plan: AsyncParsableCommand {
             AWS_PROFILE's profile in ~/.aws/credentials and ~/.aws/config).
             """)
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp(
-            "The event, as the function receives it (- for standard input).",
-            valueName: "file"))
-    var event: String
+    @OptionGroup var input: EventOption
 
     @OptionGroup var distributions: DistributionOptions
 
@@ -30,7 +25,7 @@ struct Plan: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let decoded = EventDecoder.decode(try readEvent(event))
+        let decoded = EventDecoder.decode(try input.payload())
         let environment = try awsEnvironment()
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let configuration: Configuration

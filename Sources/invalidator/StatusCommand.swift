@@ -28,12 +28,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try awsEnvironment()
-        let configuration: Configuration
-        do {
-            configuration = try Configuration(environment: environment)
-        } catch {
-            throw fail(error.description)
-        }
+        let configuration = try commandConfiguration(environment)
         let ids = try await commandDistributionIds(
             distributions.values, configuration: configuration, environment: environment)
         let cloudFront = try cloudFrontClient(environment: environment)
