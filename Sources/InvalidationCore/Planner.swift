@@ -109,7 +109,7 @@ public enum Planner {
     static func requests(for share: Share, units: [DeliveryUnit], settings: PlannerSettings) -> [PlannedInvalidation] {
         let identities = sortedUnique(share.identities)
         let identityDigest = SHA256.hash(lines: identities)
-        let exact = sortedStrings(share.paths)
+        let exact = share.paths.sorted()
         let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
         let chunks = split(paths, settings: settings)
         return chunks.enumerated().map { chunkIndex, chunk in
@@ -195,49 +195,11 @@ public enum Planner {
     /// `Array(Set(strings)).sorted()`, without hashing: a stable sort, then the first of each run of equal strings
     /// (the one a set would have kept).
     static func sortedUnique(_ strings: [String]) -> [String] {
-        let sorted = sortedStrings(strings)
+        let sorted = strings.sorted()
         var unique: [String] = []
         unique.reserveCapacity(sorted.count)
         for string in sorted where unique.last != string { unique.append(string) }
         return unique
-    }
-
-    /// `strings.sorted()`. ASCII strings compare as their bytes do, so when all are ASCII they are sorted by
-    /// comparing bytes eight at a time in one buffer (equal strings keep their order, as the stable sort keeps it);
-    /// otherwise by `<`.
-    static func sortedStrings(_ strings: [String]) -> [String] {
-        var bytes: [UInt8] = []
-        var offsets: [Int] = [0]
-        offsets.reserveCapacity(strings.count + 1)
-        bytes.reserveCapacity(strings.reduce(0) { $0 + $1.utf8.count })
-        for string in strings {
-            bytes.append(contentsOf: string.utf8)
-            offsets.append(bytes.count)
-        }
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return strings.sorted() }
-        let order = bytes.withUnsafeBufferPointer { buffer -> [Int] in
-            guard let base = buffer.baseAddress else { return Array(strings.indices) }
-            return strings.indices.sorted { first, second in
-                let a = base + offsets[first]
-                let b = base + offsets[second]
-                let aCount = offsets[first + 1] - offsets[first]
-                let bCount = offsets[second + 1] - offsets[second]
-                let common = min(aCount, bCount)
-                var index = 0
-                while index + 8 <= common {
-                    let x = UInt64(bigEndian: UnsafeRawPointer(a + index).loadUnaligned(as: UInt64.self))
-                    let y = UInt64(bigEndian: UnsafeRawPointer(b + index).loadUnaligned(as: UInt64.self))
-                    if x != y { return x < y }
-                    index += 8
-                }
-                while index < common {
-                    if a[index] != b[index] { return a[index] < b[index] }
-                    index += 1
-                }
-                return aCount != bCount ? aCount < bCount : first < second
-            }
-        }
-        return order.map { strings[$0] }
     }
 
     /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the

@@ -10,8 +10,9 @@ import JSONSupport
 // docs/BENCHMARKS.md. Keys: a realistic site tree (assets in a few directories, pages in many).
 
 /// The records' shape: `compact` carries only the fields the decoder reads; `full` is what the function sees in
-/// production (the S3 and SQS event shapes in the AWS Lambda developer guide): every SQS field (attributes, messageAttributes, md5OfBody, the queue's ARN)
-/// and every S3 field (userIdentity, requestParameters, responseElements, bucket owner and ARN, size, versionId).
+/// production (the S3 and SQS event shapes in the AWS Lambda developer guide): every SQS field (attributes,
+/// messageAttributes, md5OfBody, the queue's ARN) and every S3 field (userIdentity, requestParameters,
+/// responseElements, bucket owner and ARN, size, versionId).
 enum Shape: String {
     case compact
     case full
