@@ -8,7 +8,7 @@ extension Planner {
     /// - Throws: for a path CloudFront would refuse (a person's mistake, not data to skip).
     public static func userPaths(
         _ entries: [ChangeEntry], keyPrefix: String, settings: PlannerSettings
-    ) throws(PipelineParameterError) -> (paths: [String], skipped: [String]) {
+    ) throws(InputError) -> (paths: [String], skipped: [String]) {
         var paths: [String] = []
         var skipped: [String] = []
         let target = DistributionTarget(distributionId: "", keyPrefix: keyPrefix)

@@ -2,69 +2,6 @@ import Crypto
 import Formats
 import JSONSupport
 
-/// One CreateInvalidation request to make.
-public struct PlannedInvalidation: Sendable, Equatable {
-    public var distributionId: String
-    /// Derived from the identity of the changes and the paths: a redelivered batch reproduces it (CloudFront then
-    /// returns the earlier invalidation instead of invalidating twice); two different batches cannot share it.
-    public var callerReference: String
-    /// Sorted, de-duplicated, encoded.
-    public var paths: [String]
-    /// The SQS message ids whose changes this request carries (to hand back if it cannot be submitted).
-    public var messageIds: [String]
-    /// The delivery units (as logs name them) whose changes this request carries.
-    public var unitLabels: [String]
-    /// The changes this request covers.
-    public var changes: Int = 0
-
-    /// What CloudFront bills for this request: one per path, a wildcard counting as one.
-    public var billablePaths: Int { paths.count }
-}
-
-/// What an event asks for: the requests to make, and the records that cannot be served.
-public struct InvalidationPlan: Sendable {
-    public var invalidations: [PlannedInvalidation]
-    /// Records whose bucket has no distribution.
-    public var notes: [RecordNote]
-    /// Changes left out by `INCLUDE` / `EXCLUDE`.
-    public var excludedChanges = 0
-    /// Changes that at least one planned request covers (each counted once, however many distributions serve it).
-    public var coveredChanges = 0
-
-    public init(invalidations: [PlannedInvalidation], notes: [RecordNote], excludedChanges: Int = 0) {
-        self.invalidations = invalidations
-        self.notes = notes
-        self.excludedChanges = excludedChanges
-    }
-}
-
-/// How changes become paths.
-public struct PlannerSettings: Sendable, Equatable {
-    /// The object CloudFront or S3 serves for a directory URL; a change to `docs/<indexDocument>` also invalidates
-    /// `/docs/`. nil disables.
-    public var indexDocument: String?
-    /// File paths one request may carry (CloudFront's in-progress limit per distribution).
-    public var maximumPathsPerRequest: Int
-    /// Wildcard paths one request may carry (CloudFront's in-progress limit per distribution).
-    public var maximumWildcardsPerRequest: Int
-    /// `MAX_PATHS` and `MAX_WILDCARDS`: when directories replace exact paths. nil: always exact.
-    public var budget: PathBudget?
-    public var forms: URLForms
-    /// `INCLUDE` / `EXCLUDE`, applied to keys before planning.
-    public var filter = KeyFilter()
-
-    public init(
-        indexDocument: String? = "index.html", maximumPathsPerRequest: Int = 3000,
-        maximumWildcardsPerRequest: Int = 15, budget: PathBudget? = PathBudget(), forms: URLForms = URLForms()
-    ) {
-        self.indexDocument = indexDocument
-        self.maximumPathsPerRequest = maximumPathsPerRequest
-        self.maximumWildcardsPerRequest = maximumWildcardsPerRequest
-        self.budget = budget
-        self.forms = forms
-    }
-}
-
 /// Turns the changes of one invocation into one request per distribution (more only where CloudFront's limits
 /// force a split).
 public enum Planner {

@@ -1,49 +1,6 @@
 import Formats
 import InvalidationCore
 
-/// How the function finds the distributions of a bucket that nothing explicit names.
-public struct DiscoverySettings: Sendable, Equatable {
-    public enum Mode: String, Sendable {
-        /// Discover when no distribution is configured at all (no id, no map).
-        case auto
-        /// Also discover buckets the distribution map does not name.
-        case on
-        /// Never list distributions.
-        case off
-    }
-
-    public var mode: Mode = .auto
-    /// How long a warm container trusts one listing (`DISCOVERY_TTL_SECONDS`).
-    public var ttlSeconds = 300
-    /// Whether disabled distributions are invalidated too (`DISCOVERY_INCLUDE_DISABLED`).
-    public var includeDisabled = false
-
-    public init() {}
-}
-
-/// A setting that cannot work; names the variable at fault and says what would.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var variable: String
-    public var message: String
-
-    public init(variable: String, message: String) {
-        self.variable = variable
-        self.message = message
-    }
-
-    public var description: String { "\(variable): \(message)" }
-}
-
-/// Where the distribution ids come from.
-public enum DistributionSetting: Sendable, Equatable {
-    /// Nothing configured: a state the handler reasons about (records are acknowledged, not retried), not a crash.
-    case none
-    /// `CLOUDFRONT_DISTRIBUTION_ID`: one id or several separated by commas.
-    case ids([String])
-    /// `CF_DIST_ID_LABEL`: the name of an SSM parameter holding the id(s), read once per warm container.
-    case parameter(name: String)
-}
-
 /// The function's settings, parsed from a plain environment dictionary (the process environment in `bootstrap`,
 /// a literal in tests). Only parsing here; nothing is fetched.
 public struct Configuration: Sendable, Equatable {

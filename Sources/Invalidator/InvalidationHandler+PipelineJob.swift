@@ -8,7 +8,7 @@ extension InvalidationHandler {
     /// What a job asks for and the requests of its first invocation, or why it cannot be served.
     static func jobRequests(
         _ job: PipelineJob, configuredIds: [String], planner: PlannerSettings
-    ) -> Result<(PipelineRequest, [PlannedInvalidation]), PipelineParameterError> {
+    ) -> Result<(PipelineRequest, [PlannedInvalidation]), InputError> {
         let request: PipelineRequest
         do {
             request = try PipelineRequest(userParameters: job.userParameters)
@@ -18,7 +18,7 @@ extension InvalidationHandler {
         let ids = request.distributionIds.isEmpty ? configuredIds : request.distributionIds
         guard !ids.isEmpty else {
             return .failure(
-                PipelineParameterError(
+                InputError(
                     "no distribution: UserParameters names none (a bare id, or {\"distributionId\": \"E…\"}) and the "
                         + "function has no CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL"))
         }

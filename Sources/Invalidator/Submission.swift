@@ -150,7 +150,3 @@ public struct Submission: Sendable {
         kind: .invalidRequest, code: "NotSubmitted", message: "", service: "cloudfront",
         operation: "CreateInvalidation")
 }
-
-extension Duration {
-    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
-}

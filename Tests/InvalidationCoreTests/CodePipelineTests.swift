@@ -64,7 +64,7 @@ struct CodePipelineTests {
         #expect {
             try PipelineRequest(userParameters: text)
         } throws: { error in
-            (error as? PipelineParameterError)?.message.contains(reason) == true
+            (error as? InputError)?.message.contains(reason) == true
         }
     }
 

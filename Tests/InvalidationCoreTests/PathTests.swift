@@ -36,7 +36,7 @@ struct PathTests {
         #expect {
             try ObjectKey.decodeNotificationKey(raw)
         } throws: { error in
-            (error as? KeyError)?.description.contains(reason) == true
+            (error as? InputError)?.description.contains(reason) == true
         }
     }
 

@@ -185,7 +185,7 @@ struct TargetTests {
         "a DISTRIBUTION_MAP that cannot work says why",
         arguments: [#"{}"#, "[]", "{", #"{"site":"e1"}"#, #"{"site":5}"#, #"{"site":[]}"#, #"{"/x":"E1"}"#])
     func badMap(text: String) {
-        #expect(throws: PipelineParameterError.self) { try DistributionMap(json: text) }
+        #expect(throws: InputError.self) { try DistributionMap(json: text) }
     }
 
     /// Each of these once started cleanly, and then every change of the bucket was acknowledged with nothing
@@ -211,7 +211,7 @@ struct TargetTests {
         #expect {
             try DistributionMap(json: text)
         } throws: { error in
-            let message = (error as? PipelineParameterError)?.message ?? ""
+            let message = (error as? InputError)?.message ?? ""
             return message.contains(JSON.quote(entry)) && message.contains(reason)
         }
     }

@@ -1,73 +1,6 @@
 import Formats
 import JSONSupport
 
-/// Why an object key from an event cannot be used.
-public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-}
-
-/// Object keys as events carry them, and the CloudFront paths that address the same objects.
-public enum ObjectKey {
-    /// Decodes a key from an S3 event notification (direct, via SQS or via SNS).
-    ///
-    /// S3 writes these keys form-encoded (`application/x-www-form-urlencoded`): `+` is a space and `%2B` a plus;
-    /// moto also writes `/` as `%2F`. They are decoded exactly once: decoding twice would turn a literal `%41` in a
-    /// key into `A`.
-    public static func decodeNotificationKey(_ raw: String) throws(KeyError) -> String {
-        guard !raw.isEmpty else { throw KeyError(description: "empty key") }
-        // Most keys have nothing encoded: they decode to themselves.
-        var scan = raw
-        let encoded = scan.withUTF8 { bytes in
-            bytes.contains { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }
-        }
-        if !encoded { return try validate(raw) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(raw.utf8.count)
-        var iterator = raw.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"):
-                bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(Hex.value), let low = iterator.next().flatMap(Hex.value) else {
-                    throw KeyError(description: "invalid percent-encoding in key \(JSON.quote(raw))")
-                }
-                bytes.append(high << 4 | low)
-            default:
-                bytes.append(byte)
-            }
-        }
-        guard let key = String(validating: bytes, as: UTF8.self) else {
-            throw KeyError(description: "key \(JSON.quote(raw)) is not valid UTF-8 after percent-decoding")
-        }
-        return try validate(key)
-    }
-
-    /// A key as S3 notifications carry it, the inverse of `decodeNotificationKey`: form-encoded (space as `+`; what
-    /// is not a letter, digit or `-_.*/` as `%XX`), as S3 writes it. For sample events and tests.
-    public static func notificationForm(_ key: String) -> String {
-        var encoded = ""
-        for byte in key.utf8 {
-            switch byte {
-            case UInt8(ascii: " "): encoded += "+"
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "*"), UInt8(ascii: "/"):
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                Hex.appendPercentEscape(byte, to: &encoded)
-            }
-        }
-        return encoded
-    }
-
-    /// Checks a raw key (EventBridge events carry keys unencoded).
-    public static func validate(_ key: String) throws(KeyError) -> String {
-        guard !key.isEmpty else { throw KeyError(description: "empty key") }
-        return key
-    }
-}
-
 /// CloudFront invalidation paths.
 ///
 /// CloudFront compares an invalidation path with the URL path viewers request: non-ASCII bytes and the characters
@@ -116,14 +49,14 @@ public enum CloudFrontPath {
     /// Normalises a URL path a person wrote (a pipeline's `paths`): characters CloudFront needs encoded are
     /// percent-encoded as for keys, but a valid `%XX` already there is kept (never encoded twice), and `?` stays: it
     /// starts the query string the person means. `/a b.html` and `/a%20b.html` both give `/a%20b.html`.
-    public static func normalizeUserPath(_ path: String) throws(PipelineParameterError) -> String {
+    public static func normalizeUserPath(_ path: String) throws(InputError) -> String {
         guard path.hasPrefix("/") else {
-            throw PipelineParameterError("path \(JSON.quote(path)) must start with /")
+            throw InputError("path \(JSON.quote(path)) must start with /")
         }
         // Bytes, not characters: a `*` followed by a combining mark is one Character that is not "*", yet CloudFront
         // sees the `*` byte before the end and rejects the path.
         if let star = path.utf8.firstIndex(of: UInt8(ascii: "*")), star != path.utf8.index(before: path.utf8.endIndex) {
-            throw PipelineParameterError("path \(JSON.quote(path)) has * before its end (a wildcard must be last)")
+            throw InputError("path \(JSON.quote(path)) has * before its end (a wildcard must be last)")
         }
         let bytes = Array(path.utf8)
         var out = ""
@@ -146,7 +79,7 @@ public enum CloudFrontPath {
             index += 1
         }
         guard out.utf8.count <= maximumLength else {
-            throw PipelineParameterError(
+            throw InputError(
                 "path \(JSON.quote(String(path.prefix(60)) + "…")) is longer than 4,000 characters")
         }
         return out
@@ -225,21 +158,5 @@ public enum CloudFrontPath {
             }
         }
         return result
-    }
-}
-
-/// URL forms beyond the object's own path, for sites whose viewers request them (each off unless set).
-public struct URLForms: Sendable, Equatable {
-    /// `INVALIDATE_DIRECTORY_WITHOUT_SLASH`: `/docs` as well as `/docs/` for `docs/index.html`.
-    public var directoryWithoutSlash = false
-    /// `PRETTY_URLS`: `/post` as well as `/post.html`.
-    public var prettyURLs = false
-    /// `QUERY_STRING_VARIANTS`: `/page.html*`, every cached query-string variant (a wildcard path).
-    public var queryVariants = false
-
-    public init(directoryWithoutSlash: Bool = false, prettyURLs: Bool = false, queryVariants: Bool = false) {
-        self.directoryWithoutSlash = directoryWithoutSlash
-        self.prettyURLs = prettyURLs
-        self.queryVariants = queryVariants
     }
 }

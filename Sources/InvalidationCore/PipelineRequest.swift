@@ -1,0 +1,101 @@
+import Formats
+import JSONSupport
+
+/// What a pipeline job asks for, from its `UserParameters`.
+public struct PipelineRequest: Sendable, Equatable {
+    /// Empty: the function's configured distribution(s).
+    public var distributionIds: [String]
+    /// Encoded CloudFront paths (default `/*`).
+    public var paths: [String]
+    /// Keep the job open until every invalidation has completed.
+    public var wait: Bool
+    /// How long the job may wait before it fails (the invalidation itself keeps running).
+    public var maxWaitSeconds: Int
+
+    public static let defaultMaxWaitSeconds = 600
+    /// The longest wait `maxWaitSeconds` may ask for: a day.
+    public static let maximumWaitSeconds = 86_400
+
+    public init(
+        distributionIds: [String] = [], paths: [String] = ["/*"], wait: Bool = false,
+        maxWaitSeconds: Int = PipelineRequest.defaultMaxWaitSeconds
+    ) {
+        self.distributionIds = distributionIds
+        self.paths = paths
+        self.wait = wait
+        self.maxWaitSeconds = maxWaitSeconds
+    }
+
+    /// Parses `UserParameters`: empty, a bare distribution id, or a JSON object with `distributionId` or
+    /// `distributionIds`, optional `paths`, `wait` and `maxWaitSeconds`. Unknown members are errors, so a typo such
+    /// as `distributionID` fails the job instead of silently invalidating the wrong thing.
+    public init(userParameters: String) throws(InputError) {
+        self.init()
+        let text = userParameters.trimmingWhitespace()
+        if text.isEmpty { return }
+        guard text.hasPrefix("{") || text.hasPrefix("[") || text.hasPrefix("\"") else {
+            distributionIds = try Self.ids(text.split(separator: ",").map { $0.trimmingWhitespace() })
+            return
+        }
+        let json: JSONValue
+        do {
+            json = try JSON.parse(text, rejectingDuplicateMembers: true)
+        } catch {
+            throw InputError("UserParameters is not valid JSON (\(error))")
+        }
+        guard case .object(let members) = json else {
+            throw InputError("UserParameters is not an object: give a distribution id or a JSON object")
+        }
+        let known = ["distributionId", "distributionIds", "paths", "wait", "maxWaitSeconds"]
+        if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
+            throw InputError(
+                "UserParameters has an unknown member \(JSON.quote(unknown)); allowed: \(known.joined(separator: ", "))"
+            )
+        }
+        var ids: [String] = []
+        if let single = members["distributionId"] {
+            guard let id = single.string else { throw InputError("distributionId must be a string") }
+            ids.append(id)
+        }
+        if let list = members["distributionIds"] {
+            guard let values = list.array, !values.isEmpty, values.allSatisfy({ $0.string != nil }) else {
+                throw InputError("distributionIds must be a non-empty array of strings")
+            }
+            ids += values.compactMap(\.string)
+        }
+        distributionIds = try Self.ids(ids)
+        if let list = members["paths"] {
+            guard let values = list.array, !values.isEmpty, values.allSatisfy({ $0.string != nil }) else {
+                throw InputError("paths must be a non-empty array of strings")
+            }
+            var paths: [String] = []
+            for value in values.compactMap(\.string) {
+                let path = try CloudFrontPath.normalizeUserPath(value)
+                if !paths.contains(path) { paths.append(path) }
+            }
+            self.paths = paths
+        }
+        if let flag = members["wait"] {
+            guard case .bool(let value) = flag else { throw InputError("wait must be true or false") }
+            wait = value
+        }
+        if let limit = members["maxWaitSeconds"] {
+            guard let seconds = limit.wholeNumber, (1...Int64(Self.maximumWaitSeconds)).contains(seconds) else {
+                throw InputError("maxWaitSeconds must be a whole number of seconds from 1 to 86400")
+            }
+            maxWaitSeconds = Int(seconds)
+        }
+    }
+
+    private static func ids(_ values: [String]) throws(InputError) -> [String] {
+        var ids: [String] = []
+        for id in values {
+            guard DistributionId.isValid(id) else {
+                throw InputError(
+                    "\(JSON.quote(String(id.prefix(80)))) is not a CloudFront distribution id (like E2QWRUHAPOMQZL)")
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        return ids
+    }
+}

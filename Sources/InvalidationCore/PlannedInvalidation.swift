@@ -1,0 +1,22 @@
+import Crypto
+import Formats
+import JSONSupport
+
+/// One CreateInvalidation request to make.
+public struct PlannedInvalidation: Sendable, Equatable {
+    public var distributionId: String
+    /// Derived from the identity of the changes and the paths: a redelivered batch reproduces it (CloudFront then
+    /// returns the earlier invalidation instead of invalidating twice); two different batches cannot share it.
+    public var callerReference: String
+    /// Sorted, de-duplicated, encoded.
+    public var paths: [String]
+    /// The SQS message ids whose changes this request carries (to hand back if it cannot be submitted).
+    public var messageIds: [String]
+    /// The delivery units (as logs name them) whose changes this request carries.
+    public var unitLabels: [String]
+    /// The changes this request covers.
+    public var changes: Int = 0
+
+    /// What CloudFront bills for this request: one per path, a wildcard counting as one.
+    public var billablePaths: Int { paths.count }
+}

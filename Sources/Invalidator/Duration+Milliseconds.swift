@@ -1,0 +1,8 @@
+import AWSClient
+import FoundationEssentials
+import InvalidationCore
+import LambdaRuntime
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
