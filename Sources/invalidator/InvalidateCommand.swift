@@ -122,8 +122,9 @@ struct Invalidate: AsyncParsableCommand {
             printPlan(planned, skipped: skipped)
             return
         }
-        let deadline = Date().addingTimeInterval(timeout)
         let cloudFront = try cloudFrontClient(environment: environment)
+        // Every wait and deadline on the client's clock, as in the function.
+        let deadline = cloudFront.client.clock.now().addingTimeInterval(timeout)
         // Every call of the command ends by --timeout.
         let calls = AWSCallContext(deadline: deadline)
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
@@ -182,7 +183,7 @@ struct Invalidate: AsyncParsableCommand {
     ) async throws -> [Submitted] {
         var created: [Submitted] = []
         for item in planned {
-            let sentAt = Date()
+            let sentAt = submission.cloudFront.client.clock.now()
             switch await submission.submit(item, logger: logger).result {
             case .success(let invalidation):
                 let replayed = Self.isReplay(invalidation, sentAt: sentAt)
@@ -222,7 +223,7 @@ struct Invalidate: AsyncParsableCommand {
                 if json { print(Self.report(created, statuses: statuses)) } else { print("all completed") }
                 return
             }
-            let remaining = deadline.timeIntervalSinceNow
+            let remaining = deadline.timeIntervalSince(cloudFront.client.clock.now())
             if remaining <= 0.2 {
                 progress.finish()
                 let running = zip(created, statuses).filter { $0.1.lowercased() != "completed" }
@@ -233,7 +234,7 @@ struct Invalidate: AsyncParsableCommand {
                         + "and will complete on its own.")
                 throw ExitCode(2)
             }
-            try? await Task.sleep(for: .milliseconds(Int64(min(interval, remaining - 0.1) * 1000)))
+            try? await cloudFront.client.clock.sleep(for: .milliseconds(Int64(min(interval, remaining - 0.1) * 1000)))
             interval = min(interval * 2, 20)
             for (index, submitted) in created.enumerated() where statuses[index].lowercased() != "completed" {
                 do {
