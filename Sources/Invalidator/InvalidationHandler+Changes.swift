@@ -7,7 +7,6 @@ extension InvalidationHandler {
     /// The phases of an event of changes: resolve the buckets' distributions, plan one request per distribution,
     /// submit each; what came of it is one value.
     func handle(changes event: DecodedEvent, context: InvocationContext) async -> ChangesOutcome {
-        let started = ContinuousClock.now
         let (plan, resolution) = await Self.plan(event, resolver: resolver, planner: planner, context: context.work)
         var outcome = ChangesOutcome(event: event, plan: plan, resolution: resolution)
         outcome.logNotes(context.logger)
@@ -17,7 +16,7 @@ extension InvalidationHandler {
             outcome.record(submitted, for: planned, logger: context.logger)
         }
         outcome.calls = context.work.statistics.counts
-        outcome.elapsed = ContinuousClock.now - started
+        outcome.elapsed = ContinuousClock.now - context.started
         return outcome
     }
 

@@ -44,11 +44,12 @@ public struct InvalidationHandler: Sendable {
     func now() -> Date { clock.now() }
 
     public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
+        let started = ContinuousClock.now
         let event = EventDecoder.decode(invocation.body)
         let reply = event.reply
         let context = InvocationContext(
             deadline: invocation.deadline, traceId: invocation.traceId, logger: logger, now: now(),
-            reservingReport: reply.isPipelineJob, waitMargin: deadlineMargin)
+            reservingReport: reply.isPipelineJob, waitMargin: deadlineMargin, started: started)
         switch reply {
         case .pipelineJob(let job):
             return await handle(job: job, context: context)

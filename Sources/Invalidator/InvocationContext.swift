@@ -16,6 +16,8 @@ public struct InvocationContext: Sendable {
     public var report: AWSCallContext
     /// Waiting for in-progress invalidations stops here; nil: no waiting at all.
     public var waitDeadline: Date?
+    /// When the invocation began, before its event was decoded: the log line's `milliseconds` count from here.
+    public var started: ContinuousClock.Instant
 
     /// The margin every AWS call leaves before the deadline, for the answer to reach the Runtime API.
     static let callMargin = 0.5
@@ -29,9 +31,10 @@ public struct InvocationContext: Sendable {
     ///   - waitMargin: waiting for in-progress invalidations ends at least this long before the deadline.
     public init(
         deadline: Date?, traceId: String?, logger: Logger, now: Date, reservingReport: Bool = false,
-        waitMargin: Duration = .seconds(2)
+        waitMargin: Duration = .seconds(2), started: ContinuousClock.Instant = .now
     ) {
         self.logger = logger
+        self.started = started
         let calls = AWSCallContext(traceId: traceId)
         let reserve = reservingReport ? Self.reportReserve(remaining: deadline?.timeIntervalSince(now) ?? 0) : 0
         work = calls.ending(Self.callMargin + reserve, before: deadline)
