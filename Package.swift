@@ -95,6 +95,7 @@ let package = Package(
             dependencies: ["InvalidationCore", "JSONSupport", "AWSTestSupport"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport", "AWSTestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaEmulator", "JSONSupport"]),
         .testTarget(
