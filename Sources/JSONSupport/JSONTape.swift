@@ -95,12 +95,8 @@ private struct Scanner {
     }
 
     mutating func scanObject(depth: Int) throws(JSONError) {
-        let entry = openContainer(.object)
+        guard let entry = openContainer(.object, close: UInt8(ascii: "}")) else { return }
         defer { entries[entry].end = UInt32(entries.count) }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
         // The names seen so far, only when duplicates are refused (the decoder's documents never pay for it).
         var names: Set<String>? = rejectsDuplicateMembers ? [] : nil
         repeat {
@@ -124,26 +120,25 @@ private struct Scanner {
     }
 
     mutating func scanArray(depth: Int) throws(JSONError) {
-        let entry = openContainer(.array)
+        guard let entry = openContainer(.array, close: UInt8(ascii: "]")) else { return }
         defer { entries[entry].end = UInt32(entries.count) }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return
-        }
         repeat {
             skipWhitespace()
             try scanValue(depth: depth + 1)
         } while try scanSeparator(close: UInt8(ascii: "]"))
     }
 
-    /// Steps into the container at `index` and records it (its end is set once its members are scanned); answers
-    /// its entry.
+    /// Steps into the container at `index` and records it; answers its entry, whose end is set once its members
+    /// are scanned, or nil when it is empty (then it is already closed and complete).
     @inline(__always)
-    mutating func openContainer(_ kind: JSONDocument.Kind) -> Int {
+    mutating func openContainer(_ kind: JSONDocument.Kind, close: UInt8) -> Int? {
         index += 1
         append(kind)
         skipWhitespace()
-        return entries.count - 1
+        guard index < bytes.count, bytes[index] == close else { return entries.count - 1 }
+        index += 1
+        entries[entries.count - 1].end = UInt32(entries.count)
+        return nil
     }
 
     /// After a member or element: true after a comma (another one follows), false after `close`.
