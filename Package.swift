@@ -99,6 +99,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
+        .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport", "AWSTestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaEmulator", "JSONSupport"]),
         .testTarget(

@@ -1,17 +1,19 @@
 import AWSTestSupport
-import InvalidationCore
+import FoundationEssentials
 import JSONSupport
 import Testing
 
-/// `JSONDocument` (the decoder's in-place reader) must accept, reject and read exactly as `JSON.parse` does.
-@Suite("JSONDocument agrees with JSON.parse")
+/// `JSON.parse` and `JSONDocument` (the decoder's in-place reader) share one scanner but read its tape in two ways:
+/// a `JSONValue` built in one walk, and nodes decoded on demand. Both must answer the same value, or the same error
+/// at the same offset, for any input.
+@Suite("JSON.parse and JSONDocument read alike")
 struct JSONDocumentTests {
     static let sample = Array(
         (#"{"Records":[{"messageId":"m","body":"{\"Records\":[{\"s3\":1}]}","n":-1.5e+3,"t":true,"f":false,"#
             + #""z":null,"u":"\u00e9\ud83d\ude00 é\/\b\f\n\r\t","a":[],"o":{},"k":"K","k":"last","\u006b":"esc"}]}"#)
             .utf8)
 
-    /// Both parsers' answers for `bytes`, as comparable values.
+    /// Both readers' answers for `bytes`, as comparable values.
     func outcomes(_ bytes: [UInt8]) -> (Result<JSONValue, JSONError>, Result<JSONValue, JSONError>) {
         let parsed: Result<JSONValue, JSONError> = Result { () throws(JSONError) in try JSON.parse(bytes) }
         let document: Result<JSONValue, JSONError> = Result { () throws(JSONError) in
@@ -36,6 +38,25 @@ struct JSONDocumentTests {
             let (parsed, document) = outcomes(bytes)
             #expect(parsed == document, "\(String(decoding: bytes, as: UTF8.self))")
         }
+    }
+
+    /// Every JSON file kept under `Tests/` (real AWS events and answers, and the inputs fuzzing found), as seeds.
+    static func corpus() throws -> [[UInt8]] {
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let paths = try FileManager.default.subpathsOfDirectory(atPath: tests.path).filter { $0.hasSuffix(".json") }
+        return try paths.map { Array(try Data(contentsOf: tests.appending(path: $0))) } + [Self.sample]
+    }
+
+    @Test("the fuzz corpus and its mutations: same value or same error at the same offset")
+    func corpusMutations() throws {
+        let seeds = try Self.corpus()
+        #expect(seeds.count > 10, "the test tree's JSON files are found")
+        var fuzzer = Fuzzer(name: "json-readers", seeds: seeds)
+        let tried = fuzzer.run(seconds: Fuzzer.budget(default: 2)) { bytes in
+            let (parsed, document) = outcomes(bytes)
+            #expect(parsed == document, "\(String(decoding: bytes.prefix(300), as: UTF8.self))")
+        }
+        #expect(tried > 100)
     }
 
     @Test("odd documents: nesting, numbers, escapes, surrogates, whitespace")
