@@ -89,7 +89,6 @@ enum DeploySimulation {
         var pollers = [EventSourceMapping.Poller](repeating: .init(), count: mapping.pollers)
         var nextUpload = 0
         var invoking = 0
-        var firstPoller = 0
         var invocationNumber = 0
         // Times on a microsecond grid, so that an event and the clock moved to it compare equal.
         func grid(_ seconds: Double) -> Double { (seconds * 1_000_000).rounded() / 1_000_000 }
@@ -135,9 +134,8 @@ enum DeploySimulation {
                 pollers[index] = .init()
                 invoking -= 1
             }
-            // The pollers, in turn (the first one rotates, so no poller is always served first).
-            for offset in 0..<pollers.count {
-                let index = (firstPoller + offset) % pollers.count
+            // The pollers, in a seeded random order: SQS hands waiting messages to whichever receive comes first.
+            for index in pollers.indices.shuffled(using: &random) {
                 guard !pollers[index].invoking else { continue }
                 let gathering = pollers.filter { !$0.invoking && !$0.batch.isEmpty }.count
                 // With MaximumConcurrency reached, a poller starts no new batch: messages stay in the queue.
@@ -181,7 +179,6 @@ enum DeploySimulation {
                     }
                 }
             }
-            firstPoller = (firstPoller + 1) % pollers.count
             if !shared.finished.withLock({ $0.isEmpty }) { continue }
 
             // Done: every upload sent, nothing left in the queue, nothing running.
