@@ -113,10 +113,10 @@ for count in options.files {
         let dynamo = figures.awsCalls["dynamodb", default: 0]
         let sqs = figures.awsCalls["sqs", default: 0]
         rows.append(
-            "| \(grouped(count)) | \(mode.name) | \(figures.invocations) | \(figures.created) / \(figures.attempts) | "
-                + "\(grouped(figures.billablePaths)) | \(figures.peakWildcards) | \(figures.throttles) | "
-                + "\(figures.inProgressRefusals) | \(figures.handedBack) / \(figures.redelivered) / "
-                + "\(figures.deadLettered) | \(seconds(figures.lastCreated.map { $0 - figures.lastUpload })) | "
+            "| \(grouped(count)) | \(mode.name) | \(grouped(figures.invocations)) | \(grouped(figures.created)) / \(grouped(figures.attempts)) | "
+                + "\(grouped(figures.billablePaths)) | \(figures.peakWildcards) | \(grouped(figures.throttles)) | "
+                + "\(grouped(figures.inProgressRefusals)) | \(grouped(figures.handedBack)) / \(grouped(figures.redelivered)) / "
+                + "\(grouped(figures.deadLettered)) | \(seconds(figures.lastCreated.map { $0 - figures.lastUpload })) | "
                 + "\(seconds(figures.lastCompleted.map { $0 - figures.lastUpload })) | \(dynamo) / \(sqs) |")
         if figures.unfinished > 0 {
             notes.append(
@@ -139,6 +139,38 @@ let wall = ContinuousClock.now - wallStart
 var table = """
     <!-- make bench-deploy: start (written by make bench-deploy; edits here are overwritten) -->
     ## A deploy through SQS and Lambda's event source (`make bench-deploy`, seed \(options.seed))
+
+    The model. A static-site deploy (half its files one `index.html` per documentation page, \
+    `docs/section-S/page-P/index.html`, ten pages a section; a quarter hashed images under `assets/img/`; scripts, \
+    stylesheets, four fonts and five files at the top) is uploaded in key order by 10 concurrent transfers over \
+    about \(Int(options.uploadSeconds)) s; each upload becomes one EventBridge "Object Created" event in a standard \
+    SQS queue 0.1 to 1 s after it finishes\(options.delaySeconds > 0 ? ", delayed \(Int(options.delaySeconds)) s (DelaySeconds)" : ""). \
+    Lambda's SQS event source as its developer guide describes it ("Using Lambda with Amazon SQS", "Configuring \
+    scaling behavior for SQS event source mappings"): five pollers, each assembling its own batch from \
+    ReceiveMessage calls of up to 10 messages (one call every 0.1 s while messages are visible) and invoking when \
+    the batch holds BatchSize messages, when the batching window has passed since its first message, or when its \
+    payload nears 6 MB; at most MaximumConcurrency invocations in flight. The queue is the SAM template's \
+    (FunctionTimeout 60 s, VisibilityTimeout 600 s, maxReceiveCount 5): messages named in `batchItemFailures` (all of \
+    them after an invocation error) reappear when their visibility timeout ends, and a receive past \
+    maxReceiveCount moves a message to the dead-letter queue (the SQS developer guide). Every invocation runs the \
+    real `InvalidationHandler.handle` with a 60 s deadline, one distribution and the default settings (MAX_PATHS \
+    100, MAX_WILDCARDS 10), its CloudFront client (the SDKs' standard retries, 3 attempts) calling the strict fake \
+    in process: a token bucket on CreateInvalidation of 0.5 requests/s with a burst of \(grouped(Int(options.burst))), \
+    3,000 file and 15 wildcard paths in progress per distribution, invalidations completing 20 s after their \
+    creation. Time is a discrete-event clock: an invocation's waits (retry backoff, waits for invalidations in \
+    progress) suspend it until the simulation reaches their end, concurrent invocations wait side by side, and one \
+    task runs at a time, so a seed gives the same table on every run (its runs take seconds of wall time; \
+    `--quick`, 200 files, a fraction of a second).
+
+    What is simplified: the pollers stay five (Lambda adds more under a backlog); while MaximumConcurrency \
+    invocations run or gather, no poller starts a batch (the messages wait in the queue: our reading of the \
+    documentation, not a measured behaviour); ReceiveMessage returns every visible message up to its maximum, oldest \
+    first (SQS samples its servers and may return fewer); an invocation takes no time besides its waits, and each \
+    has a new CloudFront client and retry quota (a warm Lambda environment keeps one); no cold starts, no Lambda \
+    throttling, no network faults (the Chaos tests cover those). CloudFront does not publish its rate limit nor its \
+    burst: 0.5 requests/s is the README's figure, the burst a cautious guess (`--burst` changes it). The last row of \
+    each size is the plan of the whole deploy as one batch (what coalescing aims for): its requests and paths, not \
+    a run.
 
     | files | mode | invocations | CreateInvalidation created / attempts | billable paths | peak wildcards in progress | throttles | in-progress refusals | messages handed back / redelivered / dead-lettered | last upload to last invalidation created | last upload to last completed | DynamoDB / SQS calls by the function |
     | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
