@@ -5,10 +5,10 @@ SHELL := /bin/bash
 MOTO_DIR := .build/moto
 IAC_TOOLS := .build/iac-tools
 
-.PHONY: help build check lint test demo demo-tools demo-pipeline deploy-check bench bench-planner python-deps clean
+.PHONY: help build check lint test demo demo-tools demo-pipeline deploy-check bench bench-planner bench-deploy python-deps clean
 
 help:
-	@echo "make demo | make demo-pipeline | make test | make bench | make build | make lint | make deploy-check | make clean"
+	@echo "make demo | make demo-pipeline | make test | make bench | make bench-planner | make bench-deploy | make build | make lint | make deploy-check | make clean"
 
 python-deps:
 	@scripts/python-deps
@@ -64,6 +64,12 @@ bench: python-deps build
 bench-planner:
 	swift build -c release --product planner-benchmark
 	.build/release/planner-benchmark
+
+# A 2,000- and an 8,000-file deploy through SQS, Lambda's SQS event source and the real handler against the strict
+# fake CloudFront, on a simulated clock (seconds of wall time): writes its table into docs/BENCHMARKS.md.
+bench-deploy:
+	swift build -c release --product deploy-benchmark
+	.build/release/deploy-benchmark --output docs/BENCHMARKS.md
 
 clean:
 	rm -rf .build artifact.zip

@@ -86,6 +86,13 @@ let package = Package(
             dependencies: ["LocalAWS"]
         ),
         .executableTarget(name: "planner-benchmark", dependencies: ["InvalidationCore", "JSONSupport"]),
+        .executableTarget(
+            name: "deploy-benchmark",
+            dependencies: [
+                "Invalidator", "InvalidationCore", "AWSClient", "LocalAWS", "AWSTestSupport", "JSONSupport",
+                "LambdaRuntime",
+            ]
+        ),
         .executableTarget(name: "function-benchmark", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
         .executableTarget(
             name: "lambda-emulator",

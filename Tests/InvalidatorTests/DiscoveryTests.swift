@@ -21,7 +21,11 @@ struct DiscoveryTests {
         var environment = HandlerTestsEnvironment.values
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         let aws = try AWSConfiguration(environment: environment)
-        let client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport(), clock: clock)
+        var service = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport(), clock: clock).client
+        // Real HTTP on a loaded machine (the whole suite runs in parallel): no attempt may time out and be retried,
+        // or the listing counts below would count the retry.
+        service.requestTimeout = .seconds(60)
+        let client = CloudFrontClient(client: service)
         let discovery =
             DistributionResolver.discoveryApplies(settings, ids: ids, map: map)
             ? DistributionDiscovery(
