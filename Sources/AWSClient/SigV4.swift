@@ -209,16 +209,7 @@ private struct SigV4Timestamp {
     let day: String
 
     init(_ date: Date) {
-        // Clamp to years 0001...9999 (NaN to 1970) so the four-digit year and the Int64 conversion are always valid.
-        let raw = date.timeIntervalSince1970
-        let interval = raw.isNaN ? 0 : min(max(raw.rounded(.down), -62_135_596_800), 253_402_300_799)
-        let seconds = Int64(interval)
-        var days = seconds / 86_400
-        var secondOfDay = seconds % 86_400
-        if secondOfDay < 0 {
-            secondOfDay += 86_400
-            days -= 1
-        }
+        let (days, secondOfDay) = CivilDate.dayAndTime(of: date, unitsPerSecond: 1)
         let (year, month, day) = CivilDate.from(days: days)
         let hour = secondOfDay / 3600
         let minute = secondOfDay % 3600 / 60

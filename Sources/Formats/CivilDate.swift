@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Days since 1970-01-01 and dates of the proleptic Gregorian calendar, both ways: Howard Hinnant's
 /// `civil_from_days` and `days_from_civil` (http://howardhinnant.github.io/date_algorithms.html), so that RFC 3339
 /// and SigV4 timestamps need no DateFormatter (which would bring ICU, absent on provided.al2023).
@@ -13,6 +15,23 @@ public enum CivilDate {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Whole days since 1970-01-01 and the time into that day in units of `1 / unitsPerSecond` s (1 for seconds, 1000
+    /// for milliseconds), rounded down. Any date: clamped to years 0001...9999 (NaN to 1970), so that a four-digit
+    /// year and the Int64 conversion always hold.
+    public static func dayAndTime(of date: Date, unitsPerSecond: Int64) -> (days: Int64, time: Int64) {
+        let raw = date.timeIntervalSince1970
+        let seconds = raw.isNaN ? 0 : min(max(raw, -62_135_596_800), 253_402_300_799)
+        let units = Int64((seconds * Double(unitsPerSecond)).rounded(.down))
+        let perDay = 86_400 * unitsPerSecond
+        var days = units / perDay
+        var time = units % perDay
+        if time < 0 {
+            time += perDay
+            days -= 1
+        }
+        return (days, time)
     }
 
     /// Days since 1970-01-01 for a year, month (1...12) and day (1...31).

@@ -4,16 +4,7 @@ import FoundationEssentials
 /// is cheap at start-up).
 public enum RFC3339 {
     public static func format(_ date: Date) -> String {
-        // Clamped to years 0001...9999 (NaN to 1970): the four-digit year and the Int64 conversion always hold.
-        let raw = date.timeIntervalSince1970
-        let seconds = raw.isNaN ? 0 : min(max(raw, -62_135_596_800), 253_402_300_799)
-        let totalMilliseconds = Int64((seconds * 1000).rounded(.down))
-        var days = totalMilliseconds / 86_400_000
-        var rest = totalMilliseconds % 86_400_000
-        if rest < 0 {
-            rest += 86_400_000
-            days -= 1
-        }
+        let (days, rest) = CivilDate.dayAndTime(of: date, unitsPerSecond: 1000)
         let (year, month, day) = CivilDate.from(days: days)
         let hour = rest / 3_600_000
         let minute = rest / 60_000 % 60

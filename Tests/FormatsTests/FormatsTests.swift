@@ -48,6 +48,14 @@ struct SmallFormatsTests {
         #expect(CivilDate.from(days: 11_016) == (2000, 2, 29))
     }
 
+    @Test("a date splits into whole days and the time into the day, before 1970 too, clamped past year 9999")
+    func dayAndTime() {
+        #expect(CivilDate.dayAndTime(of: Date(timeIntervalSince1970: 86_401.5), unitsPerSecond: 1000) == (1, 1500))
+        #expect(CivilDate.dayAndTime(of: Date(timeIntervalSince1970: -1), unitsPerSecond: 1) == (-1, 86_399))
+        #expect(CivilDate.dayAndTime(of: Date(timeIntervalSince1970: .nan), unitsPerSecond: 1) == (0, 0))
+        #expect(CivilDate.dayAndTime(of: Date(timeIntervalSince1970: 1e300), unitsPerSecond: 1).days == 2_932_896)
+    }
+
     @Test("hex digits both ways, both cases")
     func hex() {
         #expect(Hex.string([0x00, 0x0F, 0xA5, 0xFF]) == "000fa5ff")
