@@ -162,15 +162,27 @@ public struct AWSServiceClient: Sendable {
             method: method, origin: endpoint.origin, path: fullPath, query: query, headers: allHeaders, body: body)
     }
 
-    /// A JSON 1.1 call (`POST /`, `X-Amz-Target: <target>`), answering the parsed response document.
+    /// The AWS JSON protocol's versions, which differ on the wire only in the content type
+    /// (`application/x-amz-json-1.0` or `-1.1`); each service's model names its own (`metadata.jsonVersion` in
+    /// botocore's `service-2.json`: 1.0 for DynamoDB and SQS, 1.1 for SSM and CodePipeline).
+    public enum JSONVersion: String, Sendable {
+        /// AWS JSON 1.0.
+        case v10 = "1.0"
+        /// AWS JSON 1.1.
+        case v11 = "1.1"
+
+        /// The `content-type` of a request in this version.
+        public var contentType: String { "application/x-amz-json-\(rawValue)" }
+    }
+
+    /// A JSON call (`POST /`, `X-Amz-Target: <target>`), answering the parsed response document.
     public func sendJSON(
-        operation: String, target: String, body: JSONValue, context: AWSCallContext = AWSCallContext()
+        operation: String, target: String, body: JSONValue, jsonVersion: JSONVersion = .v11,
+        context: AWSCallContext = AWSCallContext()
     ) async throws(AWSError) -> JSONValue {
         let response = try await send(
             operation: operation, method: "POST", path: "/",
-            headers: [
-                HTTPHeader("content-type", "application/x-amz-json-1.1"), HTTPHeader("x-amz-target", target),
-            ],
+            headers: [HTTPHeader("content-type", jsonVersion.contentType), HTTPHeader("x-amz-target", target)],
             body: Array(JSON.serialize(body).utf8), context: context)
         if response.body.isEmpty { return .object([:]) }
         do {

@@ -3,6 +3,8 @@ public enum AWSService: String, Sendable, CaseIterable {
     case cloudFront = "cloudfront"
     case ssm
     case codePipeline = "codepipeline"
+    case dynamoDB = "dynamodb"
+    case sqs
 
     /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>` (the service id, upper-cased, spaces and hyphens as `_`).
     public var endpointVariableSuffix: String {
@@ -10,6 +12,8 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .cloudFront: return "CLOUDFRONT"
         case .ssm: return "SSM"
         case .codePipeline: return "CODEPIPELINE"
+        case .dynamoDB: return "DYNAMODB"
+        case .sqs: return "SQS"
         }
     }
 
@@ -44,8 +48,8 @@ public struct EndpointError: Error, Sendable, Equatable, CustomStringConvertible
 ///
 /// `AWS_ENDPOINT_URL_<SERVICE>` wins over `AWS_ENDPOINT_URL`, and both are ignored when
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`. CloudFront is global: `https://cloudfront.amazonaws.com`, signed
-/// for us-east-1 whatever the configured region (cn-northwest-1 in the China partition); SSM and CodePipeline are
-/// regional.
+/// for us-east-1 whatever the configured region (cn-northwest-1 in the China partition); SSM, CodePipeline, DynamoDB
+/// and SQS are regional (`<service>.<region>.amazonaws.com`, `.amazonaws.com.cn` in China).
 public enum EndpointResolver {
     public static func endpoint(
         for service: AWSService, region: String, environment: [String: String]
@@ -68,7 +72,7 @@ public enum EndpointResolver {
         switch service {
         case .cloudFront:
             host = signingRegion.hasPrefix("cn-") ? "cloudfront.cn-northwest-1.\(suffix)" : "cloudfront.\(suffix)"
-        case .ssm, .codePipeline:
+        case .ssm, .codePipeline, .dynamoDB, .sqs:
             host = "\(service.rawValue).\(region).\(suffix)"
         }
         return ServiceEndpoint(origin: "https://" + host, host: host, pathPrefix: "", signingRegion: signingRegion)

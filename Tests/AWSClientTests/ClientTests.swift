@@ -29,6 +29,31 @@ struct EndpointTests {
         #expect(try configuration(region: "cn-north-1").endpoint(for: .ssm).host == "ssm.cn-north-1.amazonaws.com.cn")
     }
 
+    @Test("DynamoDB and SQS are regional, .amazonaws.com.cn in China, signed as dynamodb and sqs")
+    func dynamoDBAndSQS() throws {
+        let dynamo = try configuration().endpoint(for: .dynamoDB)
+        #expect(dynamo.origin == "https://dynamodb.eu-west-1.amazonaws.com")
+        #expect(dynamo.signingRegion == "eu-west-1")
+        #expect(try configuration().endpoint(for: .sqs).host == "sqs.eu-west-1.amazonaws.com")
+        let china = configuration(region: "cn-northwest-1")
+        #expect(try china.endpoint(for: .dynamoDB).host == "dynamodb.cn-northwest-1.amazonaws.com.cn")
+        #expect(try china.endpoint(for: .sqs).host == "sqs.cn-northwest-1.amazonaws.com.cn")
+        #expect(AWSService.dynamoDB.signingName == "dynamodb" && AWSService.sqs.signingName == "sqs")
+        #expect(
+            AWSService.allCases.map(\.endpointVariableSuffix) == [
+                "CLOUDFRONT", "SSM", "CODEPIPELINE", "DYNAMODB", "SQS",
+            ])
+
+        let environment = [
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000",
+            "AWS_ENDPOINT_URL_SQS": "http://localhost:9324/",
+        ]
+        #expect(try configuration(environment).endpoint(for: .dynamoDB).origin == "http://127.0.0.1:8000")
+        #expect(try configuration(environment).endpoint(for: .sqs).origin == "http://localhost:9324")
+        #expect(try configuration(environment).endpoint(for: .ssm).origin == "http://127.0.0.1:5000")
+        #expect(throws: EndpointError.self) { try configuration(["AWS_ENDPOINT_URL_SQS": "sqs"]).endpoint(for: .sqs) }
+    }
+
     @Test("AWS_ENDPOINT_URL_<SERVICE> wins over AWS_ENDPOINT_URL; both can be ignored")
     func overrides() throws {
         let environment = [
@@ -238,6 +263,16 @@ struct RequestTests {
         #expect(String(decoding: request.body, as: UTF8.self) == #"{"Name":"/site/dist","WithDecryption":true}"#)
         #expect(request.headers.contains { $0.name == "x-amz-target" && $0.value == "AmazonSSM.GetParameter" })
         #expect(request.headers.contains { $0.name == "content-type" && $0.value == "application/x-amz-json-1.1" })
+    }
+
+    @Test("sendJSON sends JSON 1.1 unless told 1.0")
+    func jsonVersion() async throws {
+        let fake = FakeTransport([.success(.text(200, "{}")), .success(.text(200, ""))])
+        let client = try SSMClient(configuration: configuration(), transport: fake).client
+        #expect(try await client.sendJSON(operation: "A", target: "X.A", body: .object([:])) == .object([:]))
+        _ = try await client.sendJSON(operation: "B", target: "X.B", body: .object([:]), jsonVersion: .v10)
+        let types = fake.requests.map { request in request.headers.first { $0.name == "content-type" }?.value }
+        #expect(types == ["application/x-amz-json-1.1", "application/x-amz-json-1.0"])
     }
 
     @Test("descriptions never contain secrets")
