@@ -1,3 +1,4 @@
+import Formats
 import FoundationEssentials
 import JSONSupport
 
@@ -135,6 +136,7 @@ public struct AWSServiceClient: Sendable {
             error.operation = operation
             return .failure(error)
         }
+        if let mismatch = checksumMismatch(response, operation: operation) { return .failure(mismatch) }
         guard (200..<300).contains(response.statusCode) else {
             switch errorProtocol {
             case .restXML: return .failure(AWSError.restXML(response, service: service.rawValue, operation: operation))
@@ -142,6 +144,19 @@ public struct AWSServiceClient: Sendable {
             }
         }
         return .success(response)
+    }
+
+    /// DynamoDB's `x-amz-crc32` header (the CRC-32 of the body, in decimal) disagreeing with the body: a response
+    /// damaged on the way, retried as botocore retries it (`retries/special.py`, `RetryDDBChecksumError`, part of the
+    /// standard mode). Other services do not send the header, and botocore checks it for DynamoDB only.
+    func checksumMismatch(_ response: HTTPResponse, operation: String) -> AWSError? {
+        guard service == .dynamoDB, let header = response.header("x-amz-crc32") else { return nil }
+        let actual = CRC32.checksum(response.body)
+        guard UInt32(header.trimmingWhitespace()) != actual else { return nil }
+        return AWSError(
+            kind: .malformedResponse, code: AWSError.checksumMismatchCode,
+            message: "x-amz-crc32 is \(header) but the body's CRC-32 is \(actual)", statusCode: response.statusCode,
+            requestId: response.requestId, service: service.rawValue, operation: operation)
     }
 
     /// The request as it will be sent, signed now.

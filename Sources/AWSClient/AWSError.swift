@@ -30,10 +30,14 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var requestId: String?
     public var service: String
     public var operation: String
+    /// For DynamoDB's `TransactionCanceledException`: each action's reason code, in the order the actions were sent
+    /// (`None`, `ConditionalCheckFailed`, `TransactionConflict`…); nil for every other error. Codes only: the
+    /// reasons' items and messages are not kept, so nothing read from the table reaches a log through this error.
+    public var cancellationReasons: [String]?
 
     public init(
         kind: Kind, code: String, message: String, statusCode: Int? = nil, requestId: String? = nil,
-        service: String, operation: String
+        service: String, operation: String, cancellationReasons: [String]? = nil
     ) {
         self.kind = kind
         self.code = code
@@ -42,6 +46,7 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         self.requestId = requestId
         self.service = service
         self.operation = operation
+        self.cancellationReasons = cancellationReasons
     }
 
     public var description: String {
@@ -85,9 +90,26 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
         let message =
             document?["message"]?.string ?? document?["Message"]?.string ?? document?["errorMessage"]?.string
             ?? (document == nil ? bodyExcerpt(response.body) : "")
+        let code = sanitizeCode(rawCode)
         return AWSError(
-            kind: .service, code: sanitizeCode(rawCode), message: message, statusCode: response.statusCode,
-            requestId: response.requestId, service: service, operation: operation)
+            kind: .service, code: code, message: message, statusCode: response.statusCode,
+            requestId: response.requestId, service: service, operation: operation,
+            cancellationReasons: code == "TransactionCanceledException"
+                ? cancellationReasons(document: document, message: message) : nil)
+    }
+
+    /// The reason codes of a `TransactionCanceledException`: its `CancellationReasons[].Code` (botocore's model), or,
+    /// when the body lacks them, the bracketed list DynamoDB ends its message with
+    /// (`Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed, None]`).
+    static func cancellationReasons(document: JSONValue?, message: String) -> [String]? {
+        if let reasons = document?["CancellationReasons"]?.array {
+            // An action without an error has the code `None`, or none at all.
+            return reasons.map { reason in reason["Code"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "None" }
+        }
+        guard message.hasSuffix("]"), let open = message.lastIndex(of: "[") else { return nil }
+        let list = message[message.index(after: open)..<message.index(before: message.endIndex)]
+        let codes = list.split(separator: ",").map { $0.trimmingWhitespace() }
+        return codes.isEmpty || codes.contains(where: \.isEmpty) ? nil : codes
     }
 
     static func sanitizeCode(_ raw: String) -> String {

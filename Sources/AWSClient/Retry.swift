@@ -117,23 +117,30 @@ extension AWSError {
         "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
         "PriorRequestNotComplete", "EC2ThrottledException",
     ]
-    /// Error codes the standard mode treats as transient.
+    /// Error codes the standard mode treats as transient. `ReplicatedWriteConflictException` is DynamoDB's one error
+    /// modeled `retryable` (not throttling) in botocore's model, which the standard mode's `ModeledRetryableChecker`
+    /// retries; DynamoDB's `TransactionConflictException` and `TransactionCanceledException` are neither listed nor
+    /// modeled retryable, so they are not retried (the caller decides, knowing what the transaction meant).
     public static let transientCodes: Set<String> = [
-        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete",
+        "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "ReplicatedWriteConflictException",
     ]
+    /// A DynamoDB response whose body does not match its `x-amz-crc32` header (botocore's `RetryDDBChecksumError`).
+    public static let checksumMismatchCode = "CRC32CheckFailed"
 
     /// A throttling answer (`Throttling`, `Rate exceeded`…), by its error code as botocore decides it.
     public var isThrottling: Bool {
         kind == .service && Self.throttlingCodes.contains(code)
     }
 
-    /// A failure that may pass: HTTP 500/502/503/504, a transient code, a connection failure or a timeout.
+    /// A failure that may pass: HTTP 500/502/503/504, a transient code, a connection failure, a timeout, or a DynamoDB
+    /// body damaged on the way (its CRC-32 mismatch).
     public var isTransient: Bool {
         switch kind {
         case .transport, .timeout: return true
         case .service:
             return Self.transientCodes.contains(code) || [500, 502, 503, 504].contains(statusCode ?? 0)
-        case .malformedResponse, .invalidRequest: return false
+        case .malformedResponse: return code == Self.checksumMismatchCode
+        case .invalidRequest: return false
         }
     }
 

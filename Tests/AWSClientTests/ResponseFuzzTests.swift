@@ -49,6 +49,9 @@ struct ResponseFuzzTests {
         #"{"__type":"com.amazonaws.ssm#ParameterNotFound:http://internal","message":"Parameter /x not found."}"#,
         #"{"code":"InvalidJobStateException","Message":"\u00e9 \ud83d\ude00 job already reported"}"#,
         #"{}"#, #"[1,-0.5e-3,true,false,null,"\\\/\b\f\n\r\t"]"#,
+        #"{"Item":{"pk":{"S":"a"},"n":{"N":"-1.5e3"},"m":{"M":{"l":{"L":[{"NULL":true},{"BOOL":false},{"SS":["x"]}]}}}}}"#,
+        #"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","CancellationReasons":"#
+            + #"[{"Code":"None"},{"Code":"ConditionalCheckFailed"}],"Message":"cancelled [None, ConditionalCheckFailed]"}"#,
     ]
 
     static func checkXML(_ body: [UInt8]) {
@@ -71,10 +74,18 @@ struct ResponseFuzzTests {
         if let document = try? JSON.parse(body) {
             _ = document["Parameter"]?["Value"]?.string
             _ = document["Parameter"]?["Version"]?.scalarText
+            if let item = document["Item"], let decoded = DynamoDBValue.item(json: item) {
+                #expect(DynamoDBValue.item(json: DynamoDBValue.json(item: decoded)) == decoded, "items round-trip")
+            }
             #expect((try? JSON.parse(Array(JSON.serialize(document).utf8))) == document, "serialising round-trips")
         }
         let error = AWSError.json(HTTPResponse(statusCode: 400, body: body), service: "ssm", operation: "GetParameter")
         #expect(!error.code.isEmpty)
+        let cancelled = AWSError.json(
+            HTTPResponse(
+                statusCode: 400, headers: [HTTPHeader("x-amzn-errortype", "TransactionCanceledException")], body: body),
+            service: "dynamodb", operation: "TransactWriteItems")
+        #expect(cancelled.cancellationReasons.map { !$0.contains("") } ?? true)
     }
 
     @Test("crashes found before stay fixed")
@@ -100,7 +111,10 @@ struct ResponseFuzzTests {
     func json() {
         var fuzzer = Fuzzer(
             name: "json-responses", seeds: Self.jsonSeeds.map { Array($0.utf8) },
-            dictionary: ["\"__type\"", "\"Parameter\"", "\"Value\"", "1.5e308", "\"\\u", "\"\\ud83d\""])
+            dictionary: [
+                "\"__type\"", "\"Parameter\"", "\"Value\"", "{\"S\":", "{\"L\":[", "{\"M\":{", "[None, ", "1.5e308",
+                "\"\\u", "\"\\ud83d\"",
+            ])
         let tried = fuzzer.run(seconds: Fuzzer.budget(default: 3)) { Self.checkJSON($0) }
         print("fuzz json-responses: \(tried) inputs")
         #expect(tried > 100)
