@@ -82,11 +82,17 @@ public struct AWSError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Decodes a JSON 1.0/1.1 error: the code from `X-Amzn-ErrorType`, `__type` or `code`, sanitised as the SDKs
     /// do (drop everything after `:` and up to the last `#`).
+    ///
+    /// SQS, a former Query service, also sends `x-amzn-query-error: AWS.SimpleQueueService.NonExistentQueue;Sender`.
+    /// botocore reports that legacy Query code for compatibility with its old clients; here the modeled name from
+    /// `__type` (`QueueDoesNotExist`, as in botocore's `sqs` model) wins, and the Query code is only a fallback when
+    /// nothing else names the error.
     static func json(_ response: HTTPResponse, service: String, operation: String) -> AWSError {
         let document = try? JSON.parse(response.body)
+        let queryCode = response.header("x-amzn-query-error")?.split(separator: ";").first.map(String.init)
         let rawCode =
             response.header("x-amzn-errortype") ?? document?["__type"]?.string ?? document?["code"]?.string
-            ?? "HTTP\(response.statusCode)"
+            ?? queryCode ?? "HTTP\(response.statusCode)"
         let message =
             document?["message"]?.string ?? document?["Message"]?.string ?? document?["errorMessage"]?.string
             ?? (document == nil ? bodyExcerpt(response.body) : "")
