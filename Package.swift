@@ -117,7 +117,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalAWSTests", dependencies: ["LocalAWS", "AWSClient", "AWSTestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport", "AWSClient"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
