@@ -1,5 +1,17 @@
 locals {
   eventbridge = var.wiring == "eventbridge-sqs"
+  # One invalidation per deploy: only the EventBridge -> SQS wiring, whose queue can hold the delayed flush messages.
+  coalesce = local.eventbridge && var.coalesce
+  # The event source's batching when batch_size / batching_window_seconds are null: one place for each number (make
+  # bench-deploy measures them). With coalescing the flush fires quiet_seconds after the last change the function
+  # sees: a batching window only delays that.
+  batching = {
+    coalescing = { batch_size = 100, window_seconds = 1 }
+    per_batch  = { batch_size = 25, window_seconds = 60 }
+  }
+  batching_default = local.batching[local.coalesce ? "coalescing" : "per_batch"]
+  batch_size       = coalesce(var.batch_size, local.batching_default.batch_size)
+  batch_window     = coalesce(var.batching_window_seconds, local.batching_default.window_seconds)
   # S3 and SNS invoke the function asynchronously: Lambda's own retries, then the on-failure destination.
   asynchronous = contains(["s3-notification", "sns"], var.wiring)
   # Every wiring but the pipeline (whose failures fail the pipeline's run) keeps what it could not handle there.
@@ -108,6 +120,28 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # TransactWriteItems has no IAM action of its own: each Put, Update, Delete and ConditionCheck inside it is
+  # authorised as PutItem, UpdateItem, DeleteItem and ConditionCheckItem
+  # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+  dynamic "statement" {
+    for_each = local.coalesce ? [1] : []
+    content {
+      sid       = "CoalesceWindows"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
+      resources = [aws_dynamodb_table.coalesce[0].arn]
+    }
+  }
+
+  # The delayed flush message, to the function's own queue.
+  dynamic "statement" {
+    for_each = local.coalesce ? [1] : []
+    content {
+      sid       = "ScheduleFlush"
+      actions   = ["sqs:SendMessage"]
+      resources = [aws_sqs_queue.changes[0].arn]
+    }
+  }
+
   dynamic "statement" {
     for_each = local.asynchronous ? [1] : []
     content {
@@ -148,14 +182,59 @@ resource "aws_lambda_function" "invalidator" {
   }
 
   environment {
-    variables = {
-      CLOUDFRONT_DISTRIBUTION_ID = var.distribution_id_parameter_name == "" ? join(",", var.distribution_ids) : ""
-      CF_DIST_ID_LABEL           = var.distribution_id_parameter_name
-      LOG_LEVEL                  = var.log_level
-    }
+    variables = merge(
+      {
+        CLOUDFRONT_DISTRIBUTION_ID = var.distribution_id_parameter_name == "" ? join(",", var.distribution_ids) : ""
+        CF_DIST_ID_LABEL           = var.distribution_id_parameter_name
+        LOG_LEVEL                  = var.log_level
+      },
+      # COALESCE_QUEUE_URL: the queue the records come from, stated (the function would derive it from their
+      # eventSourceARN).
+      local.coalesce ? {
+        COALESCE_TABLE     = aws_dynamodb_table.coalesce[0].name
+        COALESCE_QUEUE_URL = aws_sqs_queue.changes[0].id
+        QUIET_SECONDS      = tostring(var.quiet_seconds)
+        MAX_DELAY_SECONDS  = tostring(var.max_delay_seconds)
+      } : {},
+    )
   }
 
   depends_on = [aws_iam_role_policy.function]
+}
+
+# Coalescing's windows: per distribution (pk) a HEAD item and the recorded batches (sk), minutes-long state that TTL on
+# `expires` removes once abandoned.
+resource "aws_dynamodb_table" "coalesce" {
+  #checkov:skip=CKV_AWS_28:No point-in-time recovery; the items live minutes and a restored window would flush changes long since invalidated.
+  #checkov:skip=CKV_AWS_119:Encrypted with the AWS managed key; the items hold the site's object paths and window counters, no secrets.
+  count        = local.coalesce ? 1 : 0
+  name         = "${var.name}-coalesce"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  range_key    = "sk"
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expires"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+
+  point_in_time_recovery {
+    enabled = false
+  }
 }
 
 # What could not be handled, kept 14 days: queue messages that failed 5 times, events EventBridge could not deliver to
@@ -277,8 +356,8 @@ resource "aws_lambda_event_source_mapping" "queue" {
   count                              = local.eventbridge ? 1 : 0
   event_source_arn                   = aws_sqs_queue.changes[0].arn
   function_name                      = aws_lambda_function.invalidator.arn
-  batch_size                         = var.batch_size
-  maximum_batching_window_in_seconds = var.batching_window_seconds
+  batch_size                         = local.batch_size
+  maximum_batching_window_in_seconds = local.batch_window
   function_response_types            = ["ReportBatchItemFailures"]
   scaling_config {
     maximum_concurrency = var.maximum_concurrency

@@ -22,3 +22,8 @@ output "dead_letter_queue_url" {
 output "log_group_name" {
   value = aws_cloudwatch_log_group.function.name
 }
+
+output "coalesce_table_name" {
+  description = "The DynamoDB table of coalescing's windows (COALESCE_TABLE); null without coalescing."
+  value       = local.coalesce ? aws_dynamodb_table.coalesce[0].name : null
+}

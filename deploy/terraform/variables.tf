@@ -73,26 +73,58 @@ variable "kms_key_arn" {
   }
 }
 
-variable "batch_size" {
-  description = "Messages per invocation (1-10000; above 10 needs batching_window_seconds of at least 1)."
+variable "coalesce" {
+  description = "eventbridge-sqs only (other wirings never coalesce): record each batch's changes in a DynamoDB table and make one invalidation per distribution once the deploy has been quiet for quiet_seconds. false: one invalidation per batch, no table."
+  type        = bool
+  default     = true
+}
+
+variable "quiet_seconds" {
+  description = "QUIET_SECONDS (with coalesce): the flush waits this long after the last change the function saw (1-900, SQS's largest DelaySeconds)."
   type        = number
-  default     = 25
+  default     = 20
   validation {
-    condition     = var.batch_size >= 1 && var.batch_size <= 10000
+    condition     = var.quiet_seconds >= 1 && var.quiet_seconds <= 900
+    error_message = "quiet_seconds must be 1-900 (the flush is an SQS message delayed this long)."
+  }
+}
+
+variable "max_delay_seconds" {
+  description = "MAX_DELAY_SECONDS (with coalesce): a deploy that never goes quiet is flushed this long after its first change (quiet_seconds-3600)."
+  type        = number
+  default     = 300
+  validation {
+    condition     = var.max_delay_seconds <= 3600
+    error_message = "max_delay_seconds must be at most 3600."
+  }
+  validation {
+    condition     = var.wiring != "eventbridge-sqs" || !var.coalesce || var.max_delay_seconds >= var.quiet_seconds
+    error_message = "max_delay_seconds must be at least quiet_seconds."
+  }
+}
+
+# null: the wiring's default (locals.batching in main.tf), 100 messages and a 1 s window with coalescing (the flush, not
+# the batch, gathers the deploy, and a window only delays it), 25 and 60 s without.
+variable "batch_size" {
+  description = "Messages per invocation (1-10000; above 10 needs a batching window of at least 1 s). null: 100 with coalesce, 25 without."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.batch_size == null || try(var.batch_size >= 1 && var.batch_size <= 10000, false)
     error_message = "batch_size must be 1-10000."
   }
   validation {
-    condition     = var.batch_size <= 10 || var.batching_window_seconds >= 1
-    error_message = "batch_size above 10 needs batching_window_seconds of at least 1 (Lambda refuses it otherwise)."
+    condition     = var.batching_window_seconds != 0 || try(var.batch_size <= 10, false)
+    error_message = "batch_size above 10 (its default is 100 with coalesce, 25 without) needs batching_window_seconds of at least 1 (Lambda refuses it otherwise)."
   }
 }
 
 variable "batching_window_seconds" {
-  description = "How long SQS gathers messages before invoking (MaximumBatchingWindowInSeconds, 0-300)."
+  description = "How long SQS gathers messages before invoking (MaximumBatchingWindowInSeconds, 0-300). null: 1 with coalesce (a longer window only delays the flush), 60 without."
   type        = number
-  default     = 60
+  default     = null
   validation {
-    condition     = var.batching_window_seconds >= 0 && var.batching_window_seconds <= 300
+    condition     = var.batching_window_seconds == null || try(var.batching_window_seconds >= 0 && var.batching_window_seconds <= 300, false)
     error_message = "batching_window_seconds must be 0-300."
   }
 }

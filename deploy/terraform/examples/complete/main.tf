@@ -1,5 +1,6 @@
-# The setup the product grew from: S3 -> EventBridge -> SQS (25 messages, 60 s window) -> the function, with the
-# distribution id in an SSM parameter the function reads through CF_DIST_ID_LABEL.
+# The setup the product grew from: S3 -> EventBridge -> SQS (25 messages, 60 s window) -> the function, one
+# invalidation per batch, with the distribution id in an SSM parameter the function reads through CF_DIST_ID_LABEL.
+# For one invalidation per deploy, drop coalesce, batch_size and batching_window_seconds (the module's defaults).
 #   make build && cd deploy/terraform/examples/complete && terraform init && terraform apply -var region=eu-west-1
 # then turn on the bucket's EventBridge notifications (from the repository's root):
 #   AWS_REGION=eu-west-1 scripts/enable-bucket-notifications --bucket my-site-bucket --wiring eventbridge
@@ -38,6 +39,7 @@ module "invalidator" {
   bucket_name                    = "my-site-bucket"
   distribution_ids               = ["E2QWRUHAPOMQZL"]
   distribution_id_parameter_name = aws_ssm_parameter.distribution.name
+  coalesce                       = false
   batch_size                     = 25
   batching_window_seconds        = 60
   maximum_concurrency            = 2
