@@ -16,6 +16,10 @@ struct ExpressionAttributes {
                 throw .validation("ExpressionAttributeNames must not be empty")
             }
             for (placeholder, name) in members {
+                guard placeholder.hasPrefix("#") else {
+                    throw .validation(
+                        "ExpressionAttributeNames contains invalid key: Syntax error; key: \"\(placeholder)\"")
+                }
                 guard let name = name.string else {
                     throw .validation("ExpressionAttributeNames values must be strings: \(placeholder)")
                 }
@@ -26,7 +30,13 @@ struct ExpressionAttributes {
             guard case .object(let members) = json, !members.isEmpty else {
                 throw .validation("ExpressionAttributeValues must not be empty")
             }
-            for (placeholder, value) in members { values[placeholder] = try FakeDynamoDB.Value.decode(value) }
+            for (placeholder, value) in members {
+                guard placeholder.hasPrefix(":") else {
+                    throw .validation(
+                        "ExpressionAttributeValues contains invalid key: Syntax error; key: \"\(placeholder)\"")
+                }
+                values[placeholder] = try FakeDynamoDB.Value.decode(value)
+            }
         }
     }
 

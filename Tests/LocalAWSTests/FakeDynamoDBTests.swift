@@ -219,6 +219,10 @@ struct FakeDynamoDBTests {
                 "An expression attribute name used in the document path is not defined; attribute name: #v"
             ),
             (
+                #""ConditionExpression":"v = :x","ExpressionAttributeValues":{":x":{"S":"a"},"y":{"S":"b"}}"#,
+                "ExpressionAttributeValues contains invalid key"
+            ),
+            (
                 #""ConditionExpression":"attribute_exists(id)","ExpressionAttributeValues":{}"#,
                 "ExpressionAttributeValues must not be empty"
             ),
@@ -260,5 +264,25 @@ struct FakeDynamoDBTests {
             "PutItem",
             #"{"TableName":"flat","Item":{"id":{"S":"a"}},"ConditionExpression":\#(JSON.quote(expression))\#(values)}"#)
         #expect(answer.code == "ValidationException", "\(expression): \(answer.json)")
+    }
+
+    @Test("ReturnValuesOnConditionCheckFailure ALL_OLD puts the item in the ConditionalCheckFailedException")
+    func oldItemOnFailure() async throws {
+        try await putSample()
+        let answer = try await call(
+            "DeleteItem",
+            #"{"TableName":"windows","Key":{"pk":{"S":"k"},"sk":{"S":"s"}},"ConditionExpression":"attribute_not_exists(pk)","ReturnValuesOnConditionCheckFailure":"ALL_OLD"}"#
+        )
+        #expect(answer.code == "ConditionalCheckFailedException")
+        #expect(answer["Item"]?["s"] == .object(["S": .string("hello")]))
+        #expect(await dynamoDB.counters.conditionalCheckFailures["DeleteItem"] == 1)
+        #expect(await dynamoDB.items(in: "windows").count == 1)
+    }
+
+    @Test("empty strings are fine outside keys")
+    func emptyStrings() async throws {
+        let answer = try await call("PutItem", #"{"TableName":"flat","Item":{"id":{"S":"a"},"v":{"S":""}}}"#)
+        #expect(answer.status == 200)
+        #expect(await dynamoDB.items(in: "flat") == [["id": .string("a"), "v": .string("")]])
     }
 }
