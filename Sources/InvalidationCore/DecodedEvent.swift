@@ -18,9 +18,16 @@ public struct DecodedEvent: Sendable {
     public var notes: [RecordNote]
     /// The job, for a CodePipeline event.
     public var pipelineJob: PipelineJob? = nil
+    /// The queue an SQS batch came from (its records' `eventSourceARN`): where a coalescing window's flush is sent.
+    public var queueARN: String? = nil
 
     /// Every change of every unit.
     public var changes: [ObjectChange] { units.flatMap(\.changes) }
+
+    /// The flush messages of an SQS batch, with the message each came in.
+    public var flushes: [(messageId: String, flush: FlushMessage)] {
+        units.compactMap { unit in unit.flush.flatMap { flush in unit.messageId.map { ($0, flush) } } }
+    }
 
     /// How the invoker must hear what became of this event: the one place that tells an SQS batch, a direct
     /// invoke and a pipeline job apart.

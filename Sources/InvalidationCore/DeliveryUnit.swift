@@ -7,4 +7,6 @@ public struct DeliveryUnit: Sendable, Equatable {
     /// How logs name the unit: `message <id>` or `record <n>`.
     public var label: String
     public var changes: [ObjectChange]
+    /// A flush of a coalescing window the function scheduled on its own queue (then `changes` is empty).
+    public var flush: FlushMessage? = nil
 }

@@ -12,6 +12,7 @@ extension EventDecoder {
         var source = EventSource.unrecognised
         var units: [DeliveryUnit] = []
         var notes: [RecordNote] = []
+        var queueARN: String?
         units.reserveCapacity(list.count)
         for (index, record) in list.enumerated() {
             // Each member looked up once: an SQS record has a dozen.
@@ -19,6 +20,7 @@ extension EventDecoder {
             let messageId = body == nil ? nil : record["messageId"]
             if body != nil && (messageId != nil || record["eventSource"]?.isString("aws:sqs") == true) {
                 source = .sqs
+                if queueARN == nil { queueARN = record["eventSourceARN"]?.string }
                 units.append(sqsUnit(body: body, messageId: messageId, index: index, notes: &notes))
             } else if record["s3"] != nil {
                 if source == .unrecognised { source = .s3 }
@@ -35,6 +37,8 @@ extension EventDecoder {
         if list.isEmpty {
             notes.append(RecordNote(record: "event", reason: "\"Records\" is empty", severity: .ignored))
         }
-        return DecodedEvent(source: source, units: units, notes: notes)
+        var event = DecodedEvent(source: source, units: units, notes: notes)
+        event.queueARN = queueARN
+        return event
     }
 }

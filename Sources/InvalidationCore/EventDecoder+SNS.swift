@@ -7,8 +7,10 @@ extension EventDecoder {
         var changes: [ObjectChange] = []
         if let message = sns["Message"]?.stringBytes {
             let prefix = "sns:\(sns["MessageId"]?.scalarText ?? "")|"
-            changes = documentChanges(
-                text: message, label: label, identityPrefix: prefix, allowEnvelope: false, notes: &notes)
+            if let document = parse(message, label: label, notes: &notes) {
+                changes = documentChanges(
+                    document.root, label: label, identityPrefix: prefix, allowEnvelope: false, notes: &notes)
+            }
         } else {
             notes.append(RecordNote(record: label, reason: "SNS record has no Message", severity: .rejected))
         }

@@ -1,0 +1,31 @@
+import Crypto
+import Formats
+
+extension Planner {
+    /// The requests for a coalescing window: every path recorded for one distribution over a whole deploy, planned
+    /// as one batch would be (collapsed to the budget, split only where CloudFront's per-request limits force it).
+    ///
+    /// - Parameter identity: what names the window's content (its recorded items): the CallerReference derives from
+    ///   it, the window and the paths, so that a redelivered flush of the same window replays the same request and
+    ///   CloudFront creates it once. `cfwin-<window>-<part>-` starts it, so that a person (and the chaos tests)
+    ///   can tell which window an invalidation flushed.
+    public static func requests(
+        window: Int64, paths: [String], distributionId: String, identity: [String], changes: Int,
+        settings: PlannerSettings = PlannerSettings()
+    ) -> [PlannedInvalidation] {
+        let exact = sortedUnique(paths)
+        guard !exact.isEmpty else { return [] }
+        let planned = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
+        let chunks = split(planned, settings: settings)
+        let identityDigest = SHA256.hash(lines: ["coalesced window", distributionId, String(window)] + identity)
+        return chunks.enumerated().map { index, chunk in
+            let reference = callerReference(
+                identityDigest: identityDigest, distributionId: distributionId, paths: chunk, chunk: index,
+                of: chunks.count)
+            return PlannedInvalidation(
+                distributionId: distributionId,
+                callerReference: "cfwin-\(window)-\(index)-" + reference.dropFirst("cfinv-".count).prefix(32),
+                paths: chunk, messageIds: [], unitLabels: ["window \(window)"], changes: changes)
+        }
+    }
+}
