@@ -19,6 +19,15 @@ struct ChangesOutcome {
     var created: [Created] = []
     var failed: [(planned: PlannedInvalidation, error: AWSError)] = []
     var limitWaits = 0
+    /// Whether the batch went through a coalescing window rather than straight to CloudFront.
+    var coalescing = false
+    /// Coalescing: each distribution's share of the batch recorded in its window (distribution, exact paths, what
+    /// recording did).
+    var recorded: [(distributionId: String, paths: Int, result: Coalescer.Recorded)] = []
+    /// Coalescing: windows whose invalidations were all created by this invocation's flush messages.
+    var windowsFlushed = 0
+    /// Coalescing: work that could not be recorded or flushed now, and the messages handed back for it.
+    var coalesceFailures: [(what: String, messageIds: [String], error: AWSError)] = []
     /// The invocation's AWS calls, discovery's included.
     var calls = AWSCallStatistics.Counts()
     var elapsed: Duration = .zero
@@ -70,8 +79,16 @@ struct ChangesOutcome {
         }
     }
 
-    /// The delivery units to receive again: those with a failed invalidation, and those with a change in a bucket
-    /// whose lookup failed. Message ids in batch order, each once (a set, not a scan: a failed 10,000-message batch
+    /// Coalescing work that failed: its messages are handed back, with one log line.
+    mutating func handBack(_ messageIds: [String], what: String, _ error: AWSError, _ logger: Logger) {
+        coalesceFailures.append((what, messageIds, error))
+        logger.error(
+            "\(what) failed; handing the messages back",
+            ["messages": String(messageIds.count), "error": error.description])
+    }
+
+    /// The delivery units to receive again: those with a failed invalidation, those with a change in a bucket
+    /// whose lookup failed, and those whose recording or flush failed. Message ids in batch order, each once (a set, not a scan: a failed 10,000-message batch
     /// must stay linear).
     var handedBack: [String] {
         let lookupFailed =
@@ -81,6 +98,7 @@ struct ChangesOutcome {
         var seen = Set<String>()
         var ids: [String] = []
         for id in failed.flatMap(\.planned.messageIds) + lookupFailed.compactMap(\.messageId)
+            + coalesceFailures.flatMap(\.messageIds)
         where seen.insert(id).inserted {
             ids.append(id)
         }
@@ -101,27 +119,38 @@ struct ChangesOutcome {
 
     /// The invocation's one summary line: what it cost, what it covered, what went wrong.
     func logSummary(_ logger: Logger) {
-        logger.info(
-            created.isEmpty && failed.isEmpty ? "nothing to invalidate" : "invalidated",
-            [
-                "source": event.source.rawValue, "changes": String(changeCount),
-                "invalidations": created.map {
-                    "\($0.planned.distributionId):\($0.invalidation.id):\($0.planned.paths.count)"
-                }.joined(separator: ","),
-                "billablePaths": String(billablePaths),
-                "changesCovered": String(plan.coveredChanges),
-                "excluded": String(plan.excludedChanges),
-                "skipped": String(notes.count), "failed": String(failed.count),
-                "retries": String(calls.retries), "throttles": String(calls.throttles),
-                "limitWaits": String(limitWaits),
-                "milliseconds": Self.milliseconds(elapsed),
-                "awsMilliseconds": Self.milliseconds(calls.awaiting),
-            ])
+        let invalidations = created.map {
+            "\($0.planned.distributionId):\($0.invalidation.id):\($0.planned.paths.count)"
+        }
+        var fields: [(String, String)] = [
+            ("source", event.source.rawValue), ("changes", String(changeCount)),
+            ("invalidations", invalidations.joined(separator: ",")), ("billablePaths", String(billablePaths)),
+            ("changesCovered", String(plan.coveredChanges)), ("excluded", String(plan.excludedChanges)),
+        ]
+        if coalescing {
+            let shares = recorded.map { "\($0.distributionId):\($0.result.window):\($0.paths)" }
+            fields += [("recorded", shares.joined(separator: ",")), ("windowsFlushed", String(windowsFlushed))]
+        }
+        fields += [
+            ("skipped", String(notes.count)), ("failed", String(failed.count + coalesceFailures.count)),
+            ("retries", String(calls.retries)), ("throttles", String(calls.throttles)),
+            ("limitWaits", String(limitWaits)), ("milliseconds", Self.milliseconds(elapsed)),
+            ("awsMilliseconds", Self.milliseconds(calls.awaiting)),
+        ]
+        logger.log(.info, headline, pairs: fields)
+    }
+
+    /// The summary line's message.
+    var headline: String {
+        if created.isEmpty && failed.isEmpty && coalesceFailures.isEmpty {
+            return recorded.isEmpty ? "nothing to invalidate" : "recorded for one invalidation per deploy"
+        }
+        return "invalidated"
     }
 
     var metrics: InvocationMetrics {
         var metrics = InvocationMetrics()
-        metrics.distributionIds = plan.invalidations.map(\.distributionId)
+        metrics.distributionIds = plan.invalidations.map(\.distributionId) + created.map(\.planned.distributionId)
         metrics.changesReceived = changeCount
         metrics.pathsSubmitted = created.reduce(0) { $0 + $1.planned.paths.count }
         metrics.billablePaths = billablePaths

@@ -16,6 +16,8 @@ public struct Configuration: Sendable, Equatable {
     public var ignoredVariables: [String]
     /// `METRICS_NAMESPACE`: where the per-invocation metrics go.
     public var metricsNamespace = InvocationMetrics.defaultNamespace
+    /// `COALESCE_TABLE` and its companions; nil: each invocation plans and submits its own changes.
+    public var coalescing: CoalesceSettings?
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -68,6 +70,7 @@ public struct Configuration: Sendable, Equatable {
         if let text = environment["DISTRIBUTION_MAP"]?.trimmingWhitespace(), !text.isEmpty {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
+        coalescing = try CoalesceSettings.parse(environment)
         discovery = DiscoverySettings()
         switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
         case "", "auto": discovery.mode = .auto

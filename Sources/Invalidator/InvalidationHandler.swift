@@ -28,6 +28,9 @@ public struct InvalidationHandler: Sendable {
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
     /// `METRICS_NAMESPACE`: one embedded-metrics line per invocation goes there.
     public var metricsNamespace = InvocationMetrics.defaultNamespace
+    /// `COALESCE_TABLE`: an SQS batch's changes are recorded for one invalidation per deploy (nil: each batch is
+    /// planned and submitted on its own).
+    public var coalescer: Coalescer?
 
     public init(
         resolver: DistributionResolver, planner: PlannerSettings, cloudFront: CloudFrontClient,
@@ -45,7 +48,7 @@ public struct InvalidationHandler: Sendable {
 
     public func handle(_ invocation: Invocation, logger: Logger) async -> InvocationResult {
         let started = ContinuousClock.now
-        let event = EventDecoder.decode(invocation.body)
+        var event = EventDecoder.decode(invocation.body)
         let reply = event.reply
         let context = InvocationContext(
             deadline: invocation.deadline, traceId: invocation.traceId, logger: logger, now: now(),
@@ -54,11 +57,41 @@ public struct InvalidationHandler: Sendable {
         case .pipelineJob(let job):
             return await handle(job: job, context: context)
         case .batchItemFailures, .invocationResult:
-            let outcome = await handle(changes: event, context: context)
+            let outcome: ChangesOutcome
+            if let queueURL = coalescingQueue(&event, coalescer: coalescer, logger: logger), let coalescer {
+                outcome = await handle(coalescing: event, coalescer: coalescer, queueURL: queueURL, context: context)
+            } else {
+                outcome = await handle(changes: event, context: context)
+            }
             outcome.logSummary(logger)
             logger.raw(outcome.metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
             return outcome.answer(reply)
         }
+    }
+
+    /// Where this event's windows flush to, when it is to be coalesced; nil: it is planned on its own. Without a
+    /// queue (S3 or SNS invoking the function directly, no `COALESCE_QUEUE_URL`) there is nowhere to schedule a
+    /// flush, so the changes are invalidated now, with a warning; without `COALESCE_TABLE`, a flush message has
+    /// nothing to flush and is noted as such.
+    func coalescingQueue(_ event: inout DecodedEvent, coalescer: Coalescer?, logger: Logger) -> String? {
+        guard let coalescer else {
+            for (messageId, _) in event.flushes {
+                event.notes.append(
+                    RecordNote(
+                        record: "message \(messageId)",
+                        reason: "a coalescing flush, but COALESCE_TABLE is not set: no window to flush",
+                        severity: .rejected))
+            }
+            return nil
+        }
+        if let queueURL = Self.flushQueue(event, settings: coalescer.settings) { return queueURL }
+        if !event.units.isEmpty {
+            logger.warn(
+                "COALESCE_TABLE is set, but this event came from no queue and COALESCE_QUEUE_URL is not set: "
+                    + "nowhere to schedule a flush, so its changes are invalidated now",
+                ["source": event.source.rawValue])
+        }
+        return nil
     }
 
     /// Submits planned invalidations within one invocation's context.

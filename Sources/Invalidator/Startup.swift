@@ -144,6 +144,15 @@ public struct Startup: Sendable {
             resolver: resolver, planner: configuration.planner, cloudFront: cloudFront,
             codePipeline: codePipeline)
         handler.metricsNamespace = configuration.metricsNamespace
+        if let settings = configuration.coalescing {
+            do {
+                handler.coalescer = Coalescer(
+                    settings: settings, dynamoDB: try DynamoDBClient(configuration: aws, transport: transport),
+                    sqs: try SQSClient(configuration: aws, transport: transport))
+            } catch {
+                throw ConfigurationError(variable: error.variable, message: error.description)
+            }
+        }
         return handler
     }
 }

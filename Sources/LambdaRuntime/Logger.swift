@@ -136,7 +136,13 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, String>) {
         guard isEnabled(level) else { return }
-        let all = metadata + fields.map { ($0.key, $0.value) }
+        log(level, message, pairs: fields.map { ($0.key, $0.value) })
+    }
+
+    /// `log` with fields built at run time, in the order given.
+    public func log(_ level: LogLevel, _ message: String, pairs fields: [(String, String)]) {
+        guard isEnabled(level) else { return }
+        let all = metadata + fields
         switch format {
         case .text:
             var line = "\(level.name) \(message)"
