@@ -87,12 +87,15 @@ let package = Package(
             dependencies: ["LocalAWS"]
         ),
         .executableTarget(name: "planner-benchmark", dependencies: ["InvalidationCore", "JSONSupport"]),
-        .executableTarget(
-            name: "deploy-benchmark",
+        .target(
+            name: "DeploySimulator",
             dependencies: [
                 "Invalidator", "InvalidationCore", "AWSClient", "LocalAWS", "AWSTestSupport", "JSONSupport",
                 "LambdaRuntime",
             ]
+        ),
+        .executableTarget(
+            name: "deploy-benchmark", dependencies: ["DeploySimulator", "Invalidator", "AWSTestSupport"]
         ),
         .executableTarget(name: "function-benchmark", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
         .executableTarget(
@@ -118,6 +121,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LocalAWSTests", dependencies: ["LocalAWS", "AWSClient", "AWSTestSupport"]),
+        .testTarget(name: "DeploySimulatorTests", dependencies: ["DeploySimulator", "Invalidator"]),
         .testTarget(
             name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport", "AWSClient"]
         ),

@@ -1,5 +1,7 @@
 import AWSTestSupport
+import DeploySimulator
 import FoundationEssentials
+import Invalidator
 
 #if canImport(Glibc)
     import Glibc
@@ -66,21 +68,28 @@ func printError(_ line: String) {
 struct Mode {
     var name: String
     var mapping: EventSourceMapping
+    var coalescing: CoalesceSettings?
 }
 
-/// The SAM template's defaults (deploy/sam/template.yaml): BatchSize 25, BatchingWindowSeconds 60,
+/// The SAM template's defaults (deploy/sam/template.yaml): without coalescing BatchSize 25, BatchingWindowSeconds 60;
+/// with it (the default) BatchSize 100, BatchingWindowSeconds 1, QUIET_SECONDS 20, MAX_DELAY_SECONDS 300; always
 /// MaximumConcurrency 2, FunctionTimeout 60 s, the queue's VisibilityTimeout ten times that, maxReceiveCount 5.
 let modes = [
     Mode(
-        name: "(a) per batch, template defaults: BatchSize 25, window 60 s, MaximumConcurrency 2",
+        name: "(a) per batch, the former defaults: BatchSize 25, window 60 s, MaximumConcurrency 2",
         mapping: EventSourceMapping(batchSize: 25, batchingWindow: 60, maximumConcurrency: 2)),
     Mode(
         name: "(b) per batch, large batches: BatchSize 10,000, window 60 s, MaximumConcurrency 2",
         mapping: EventSourceMapping(batchSize: 10_000, batchingWindow: 60, maximumConcurrency: 2)),
+    Mode(
+        name: "(c) coalesced, the template's defaults: BatchSize 100, window 1 s, MaximumConcurrency 2, "
+            + "QUIET_SECONDS 20",
+        mapping: EventSourceMapping(batchSize: 100, batchingWindow: 1, maximumConcurrency: 2),
+        coalescing: CoalesceSettings(table: "windows")),
 ]
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-let cloudFrontSettings = DeploySimulation.CloudFrontSettings(burst: options.burst)
+let cloudFrontSettings = Scenario.CloudFrontSettings(burst: options.burst)
 
 func seconds(_ value: Double?) -> String {
     guard let value else { return "-" }
@@ -106,9 +115,11 @@ for count in options.files {
     var random = SeededRandom(seed: options.seed &+ UInt64(count))
     let deploy = Deploy.make(count: count, seconds: options.uploadSeconds, transfers: 10, random: &random)
     for mode in modes {
-        let figures = try await DeploySimulation.run(
-            deploy: deploy, mapping: mode.mapping, queue: SQSQueue(visibilityTimeout: 600, maxReceiveCount: 5),
-            delaySeconds: options.delaySeconds, cloudFront: cloudFrontSettings, seed: options.seed &+ UInt64(count))
+        var scenario = Scenario(deploy: deploy, mapping: mode.mapping, seed: options.seed &+ UInt64(count))
+        scenario.delaySeconds = options.delaySeconds
+        scenario.cloudFront = cloudFrontSettings
+        scenario.coalescing = mode.coalescing
+        let figures = try await DeploySimulation.run(scenario)
         let other = figures.awsCalls.filter { $0.key != "CreateInvalidation" && $0.key != "cloudfront" }
         let dynamo = figures.awsCalls["dynamodb", default: 0]
         let sqs = figures.awsCalls["sqs", default: 0]
@@ -116,8 +127,13 @@ for count in options.files {
             "| \(grouped(count)) | \(mode.name) | \(grouped(figures.invocations)) | \(grouped(figures.created)) / \(grouped(figures.attempts)) | "
                 + "\(grouped(figures.billablePaths)) | \(figures.peakWildcards) | \(grouped(figures.throttles)) | "
                 + "\(grouped(figures.inProgressRefusals)) | \(grouped(figures.handedBack)) / \(grouped(figures.redelivered)) / "
-                + "\(grouped(figures.deadLettered)) | \(seconds(figures.lastCreated.map { $0 - figures.lastUpload })) | "
-                + "\(seconds(figures.lastCompleted.map { $0 - figures.lastUpload })) | \(dynamo) / \(sqs) |")
+                + "\(grouped(figures.deadLettered)) | \(seconds(figures.lastCreated.map { $0 - figures.lastArrival })) | "
+                + "\(seconds(figures.lastCompleted.map { $0 - figures.lastArrival })) | \(dynamo) / \(sqs) |")
+        if !figures.lost.isEmpty || figures.windowsFlushedTwice > 0 {
+            notes.append(
+                "\(count) files, \(mode.name): \(figures.lost.count) changes LOST, "
+                    + "\(figures.windowsFlushedTwice) windows flushed twice")
+        }
         if figures.unfinished > 0 {
             notes.append(
                 "\(count) files, \(mode.name): \(figures.unfinished) messages still queued when the run stopped")
@@ -172,7 +188,7 @@ var table = """
     each size is the plan of the whole deploy as one batch (what coalescing aims for): its requests and paths, not \
     a run.
 
-    | files | mode | invocations | CreateInvalidation created / attempts | billable paths | peak wildcards in progress | throttles | in-progress refusals | messages handed back / redelivered / dead-lettered | last upload to last invalidation created | last upload to last completed | DynamoDB / SQS calls by the function |
+    | files | mode | invocations | CreateInvalidation created / attempts | billable paths | peak wildcards in progress | throttles | in-progress refusals | messages handed back / redelivered / dead-lettered | last change's arrival to last invalidation created | … to last completed | DynamoDB / SQS calls by the function |
     | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 
     """

@@ -3,23 +3,23 @@ import FoundationEssentials
 import JSONSupport
 
 /// A static-site deploy: the files, the client that uploads them, and the EventBridge event each upload becomes.
-struct Deploy {
+public struct Deploy: Sendable {
     /// One finished upload: its key, and when its S3 -> EventBridge -> SQS message was sent (seconds from the deploy's
     /// start).
-    struct Upload {
-        var key: String
-        var finished: Double
-        var sent: Double
+    public struct Upload: Sendable {
+        public var key: String
+        public var finished: Double
+        public var sent: Double
     }
 
-    var uploads: [Upload]
+    public var uploads: [Upload]
     /// When the last upload finished (seconds from the start).
-    var lastUpload: Double { uploads.map(\.finished).max() ?? 0 }
+    public var lastUpload: Double { uploads.map(\.finished).max() ?? 0 }
 
     /// The site's files, as a static-site generator writes them (the README's worked example, scaled): hashed
     /// images, script chunks and stylesheets under `assets/`, four fonts, one `index.html` per documentation page
     /// (`docs/section-S/page-P/index.html`, ten pages a section) and five files at the top.
-    static func siteKeys(count: Int) -> [String] {
+    public static func siteKeys(count: Int) -> [String] {
         let top = ["index.html", "favicon.ico", "robots.txt", "about/index.html", "blog/2026/post.html"]
         let fonts = (0..<4).map { "assets/fonts/font-\($0).woff2" }
         let rest = count - top.count - fonts.count
@@ -38,7 +38,7 @@ struct Deploy {
     /// `count` files uploaded in key order (as `aws s3 sync` walks them) by `transfers` concurrent transfers over
     /// about `seconds`: each transfer takes 0.5 to 1.5 times the mean, and its message is sent 0.1 to 1 s after it
     /// finishes (S3 -> EventBridge -> SQS).
-    static func make(count: Int, seconds: Double, transfers: Int, random: inout SeededRandom) -> Deploy {
+    public static func make(count: Int, seconds: Double, transfers: Int, random: inout SeededRandom) -> Deploy {
         let keys = siteKeys(count: count).sorted()
         let mean = seconds * Double(transfers) / Double(count)
         var free = [Double](repeating: 0, count: transfers)

@@ -5,14 +5,20 @@ import FoundationEssentials
 /// `ReceiveMessage` calls of up to 10 messages, and invoke when it holds `BatchSize` messages, when
 /// `MaximumBatchingWindowInSeconds` has passed since its first message, or when its payload reaches 6 MB;
 /// `ScalingConfig.MaximumConcurrency` caps the invocations in flight.
-struct EventSourceMapping {
-    var batchSize: Int
-    var batchingWindow: Double
-    var maximumConcurrency: Int
+public struct EventSourceMapping: Sendable {
+    public var batchSize: Int
+    public var batchingWindow: Double
+    public var maximumConcurrency: Int
     /// Lambda starts with five pollers (five concurrent batches) and scales up from there.
-    var pollers = 5
+    public var pollers = 5
     /// The function's timeout: each invocation's deadline.
-    var functionTimeout: Double = 60
+    public var functionTimeout: Double = 60
+
+    public init(batchSize: Int, batchingWindow: Double, maximumConcurrency: Int) {
+        self.batchSize = batchSize
+        self.batchingWindow = batchingWindow
+        self.maximumConcurrency = maximumConcurrency
+    }
     /// An invocation's payload limit (synchronous invoke).
     static let payloadLimit = 6 * 1024 * 1024
     /// The most messages one `ReceiveMessage` call returns.

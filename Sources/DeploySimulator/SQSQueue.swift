@@ -1,3 +1,4 @@
+import AWSTestSupport
 import FoundationEssentials
 import JSONSupport
 
@@ -38,9 +39,12 @@ struct SQSQueue {
     }
 
     /// `ReceiveMessage` of up to `maximum` (1-10) visible messages, oldest visible first; each becomes invisible for
-    /// the visibility timeout. A message whose receive count would pass `maxReceiveCount` goes to the dead-letter
-    /// queue instead.
-    mutating func receive(maximum: Int, at time: Double) -> [Int] {
+    /// the visibility timeout, except, with probability `duplicate`, one that SQS delivers again at once (standard
+    /// queues deliver at least once). A message whose receive count would pass `maxReceiveCount` goes to the
+    /// dead-letter queue instead.
+    mutating func receive(
+        maximum: Int, at time: Double, duplicate: Double = 0, random: inout SeededRandom
+    ) -> [Int] {
         receiveCalls += 1
         var received: [Int] = []
         for index in live where messages[index].visible <= time {
@@ -51,7 +55,9 @@ struct SQSQueue {
                 continue
             }
             messages[index].receiveCount += 1
-            messages[index].visible = ((time + visibilityTimeout) * 1_000_000).rounded() / 1_000_000
+            if duplicate == 0 || Double.random(in: 0..<1, using: &random) >= duplicate {
+                messages[index].visible = ((time + visibilityTimeout) * 1_000_000).rounded() / 1_000_000
+            }
             if messages[index].firstReceive == nil { messages[index].firstReceive = time }
             received.append(index)
         }
