@@ -14,6 +14,8 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   create-function --name N                    notification-config --bucket B
   put-notification-config --bucket B --configuration JSON [--region R]   (creates the bucket when missing)
   function-policy --function N                (the statements of a function's resource policy, [] when none)
+  create-table --name T                       a coalescing table (pk, sk; on demand; TTL on expires)
+  table-items --name T                        every item of a table, as plain JSON values
 """
 
 import argparse
@@ -250,6 +252,30 @@ def cmd_put_parameter(args):
     return {"name": args.name}
 
 
+def cmd_create_table(args):
+    dynamodb = client(args, "dynamodb")
+    dynamodb.create_table(TableName=args.name, BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                {"AttributeName": "sk", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                     {"AttributeName": "sk", "KeyType": "RANGE"}])
+    dynamodb.update_time_to_live(TableName=args.name,
+                                 TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"})
+    return {"table": args.name}
+
+
+def cmd_table_items(args):
+    from boto3.dynamodb.types import TypeDeserializer
+    plain = TypeDeserializer()
+    pages = client(args, "dynamodb").get_paginator("scan").paginate(TableName=args.name, ConsistentRead=True)
+    items = [{k: plain.deserialize(v) for k, v in item.items()} for page in pages for item in page["Items"]]
+    for item in items:
+        for key, value in item.items():
+            if not isinstance(value, (str, bool)) and value is not None and not isinstance(value, list):
+                item[key] = int(value) if value == int(value) else float(value)
+    return {"items": sorted(items, key=lambda item: (item["pk"], item["sk"]))}
+
+
 def parser():
     p = argparse.ArgumentParser(prog="aws_fixture.py", description=__doc__.splitlines()[0])
     p.add_argument("--endpoint", default=os.environ.get("MOTO_ENDPOINT"),
@@ -314,6 +340,14 @@ def parser():
     s = sub.add_parser("function-policy", parents=[common], help="the statements of a function's resource policy")
     s.add_argument("--function", required=True, help="function name or ARN")
     s.set_defaults(run=cmd_function_policy)
+
+    s = sub.add_parser("create-table", parents=[common], help="a coalescing table: pk, sk, on demand, TTL on expires")
+    s.add_argument("--name", required=True)
+    s.set_defaults(run=cmd_create_table)
+
+    s = sub.add_parser("table-items", parents=[common], help="every item of a table, as plain JSON values")
+    s.add_argument("--name", required=True)
+    s.set_defaults(run=cmd_table_items)
     return p
 
 
