@@ -170,8 +170,10 @@ var table = """
     them after an invocation error) reappear when their visibility timeout ends, and a receive past \
     maxReceiveCount moves a message to the dead-letter queue (the SQS developer guide). Every invocation runs the \
     real `InvalidationHandler.handle` with a 60 s deadline, one distribution and the default settings (MAX_PATHS \
-    100, MAX_WILDCARDS 10), its CloudFront client (the SDKs' standard retries, 3 attempts) calling the strict fake \
-    in process: a token bucket on CreateInvalidation of 0.5 requests/s with a burst of \(grouped(Int(options.burst))), \
+    100, MAX_WILDCARDS 10); coalesced (mode c), it records each batch in the strict fake DynamoDB and sends its \
+    flush messages, with their DelaySeconds, to the same simulated queue, where the event source picks them up like \
+    any message. Its clients (the SDKs' standard retries, 3 attempts) call the strict fakes in process; CloudFront's fake \
+    has a token bucket on CreateInvalidation of 0.5 requests/s with a burst of \(grouped(Int(options.burst))), \
     3,000 file and 15 wildcard paths in progress per distribution, invalidations completing 20 s after their \
     creation. Time is a discrete-event clock: an invocation's waits (retry backoff, waits for invalidations in \
     progress) suspend it until the simulation reaches their end, concurrent invocations wait side by side, and one \
