@@ -23,7 +23,7 @@ struct ChangesOutcome {
     var coalescing = false
     /// Coalescing: each distribution's share of the batch recorded in its window (distribution, exact paths, what
     /// recording did).
-    var recorded: [(distributionId: String, paths: Int, result: Coalescer.Recorded)] = []
+    var recorded: [(distributionId: String, paths: Int, changes: Int, result: Coalescer.Recorded)] = []
     /// Coalescing: windows whose invalidations were all created by this invocation's flush messages.
     var windowsFlushed = 0
     /// Coalescing: work that could not be recorded or flushed now, and the messages handed back for it.
@@ -160,6 +160,8 @@ struct ChangesOutcome {
         metrics.limitWaits = limitWaits
         metrics.skippedRecords = notes.count
         metrics.batchItemFailures = event.reply == .batchItemFailures ? handedBack.count : 0
+        metrics.changesRecorded = recorded.reduce(0) { $0 + $1.changes }
+        metrics.windowsFlushed = windowsFlushed
         return metrics
     }
 

@@ -28,7 +28,7 @@ extension InvalidationHandler {
                 let recorded = try await coalescer.record(
                     distributionId: share.distributionId, paths: share.paths, changes: share.changes,
                     queueURL: queueURL, context: context.work)
-                outcome.recorded.append((share.distributionId, share.paths.count, recorded))
+                outcome.recorded.append((share.distributionId, share.paths.count, share.changes, recorded))
                 context.logger.debug(
                     "recorded",
                     [

@@ -20,6 +20,11 @@ public struct InvocationMetrics: Sendable, Equatable {
     public var limitWaits = 0
     public var skippedRecords = 0
     public var batchItemFailures = 0
+    /// Coalescing: changes recorded in a window (their invalidation comes with the window's flush).
+    public var changesRecorded = 0
+    /// Coalescing: windows this invocation flushed. A coalescing function that records and never flushes is a
+    /// broken wiring (its flush messages do not come back): alarm on `ChangesRecorded` without `WindowsFlushed`.
+    public var windowsFlushed = 0
 
     public static let defaultNamespace = "CloudFrontInvalidator"
 
@@ -31,6 +36,7 @@ public struct InvocationMetrics: Sendable, Equatable {
             ("ChangesReceived", changesReceived), ("PathsSubmitted", pathsSubmitted), ("BillablePaths", billablePaths),
             ("InvalidationsCreated", invalidationsCreated), ("Retries", retries), ("Throttles", throttles),
             ("LimitWaits", limitWaits), ("SkippedRecords", skippedRecords), ("BatchItemFailures", batchItemFailures),
+            ("ChangesRecorded", changesRecorded), ("WindowsFlushed", windowsFlushed),
         ]
     }
 

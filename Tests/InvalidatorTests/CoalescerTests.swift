@@ -69,6 +69,9 @@ struct CoalescerTests {
         #expect(await bed.upload(["e.html"], prefix: "z") == [])
         #expect(await bed.keys().contains { $0.hasPrefix("W#000000000001#") })
         #expect(bed.log.all.contains { $0.contains("recorded for one invalidation per deploy") })
+        let metrics = bed.log.all.filter { $0.hasPrefix("{\"_aws\"") }
+        #expect(metrics.filter { $0.contains("\"ChangesRecorded\":2,\"WindowsFlushed\":0") }.count == 2)
+        #expect(metrics.contains { $0.contains("\"InvalidationsCreated\":1") && $0.contains("\"WindowsFlushed\":1") })
     }
 
     @Test("a busy window is flushed MAX_DELAY_SECONDS after its first change, however busy")
