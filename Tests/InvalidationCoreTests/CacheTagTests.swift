@@ -96,4 +96,14 @@ struct CacheTagTests {
         #expect(planned.map(\.paths) == [["#docs", "#html", "/a", "/b"]])
         #expect(planned[0].billablePaths == 4)
     }
+
+    @Test("a key starting with # in an event is a path (/%23…), never a tag item: tags come only from a person")
+    func keysNeverTags() {
+        let body =
+            #"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"site"},"#
+            + #""object":{"key":"%23html","sequencer":"01"}}}]}"#
+        let plan = Planner.plan(EventDecoder.decode(Array(body.utf8))) { _ in ["E1"] }
+        #expect(plan.invalidations.map(\.paths) == [["/%23html"]])
+        #expect(plan.invalidations.allSatisfy { $0.tags.isEmpty })
+    }
 }
