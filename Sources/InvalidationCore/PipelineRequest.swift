@@ -5,8 +5,10 @@ import JSONSupport
 public struct PipelineRequest: Sendable, Equatable {
     /// Empty: the function's configured distribution(s).
     public var distributionIds: [String]
-    /// Encoded CloudFront paths (default `/*`).
+    /// Encoded CloudFront paths (default `/*`, or none when `tags` are given without `paths`).
     public var paths: [String]
+    /// Cache tag items (`#html`, `CacheTag`), from `"tags": ["html", …]`, without repeats (case-insensitively).
+    public var tags: [String] = []
     /// Keep the job open until every invalidation has completed.
     public var wait: Bool
     /// How long the job may wait before it fails (the invalidation itself keeps running).
@@ -17,18 +19,20 @@ public struct PipelineRequest: Sendable, Equatable {
     public static let maximumWaitSeconds = 86_400
 
     public init(
-        distributionIds: [String] = [], paths: [String] = ["/*"], wait: Bool = false,
+        distributionIds: [String] = [], paths: [String] = ["/*"], tags: [String] = [], wait: Bool = false,
         maxWaitSeconds: Int = PipelineRequest.defaultMaxWaitSeconds
     ) {
         self.distributionIds = distributionIds
         self.paths = paths
+        self.tags = tags
         self.wait = wait
         self.maxWaitSeconds = maxWaitSeconds
     }
 
     /// Parses `UserParameters`: empty, a bare distribution id, or a JSON object with `distributionId` or
-    /// `distributionIds`, optional `paths`, `wait` and `maxWaitSeconds`. Unknown members are errors, so a typo such
-    /// as `distributionID` fails the job instead of silently invalidating the wrong thing.
+    /// `distributionIds`, optional `paths`, `tags`, `wait` and `maxWaitSeconds`. Unknown members are errors, so a
+    /// typo such as `distributionID` fails the job instead of silently invalidating the wrong thing. `tags` alone
+    /// invalidates only those tags: `/*` is the default of a job that names nothing to invalidate, not an addition.
     public init(userParameters: String) throws(InputError) {
         self.init()
         let text = userParameters.trimmingWhitespace()
@@ -46,7 +50,7 @@ public struct PipelineRequest: Sendable, Equatable {
         guard case .object(let members) = json else {
             throw InputError("UserParameters is not an object: give a distribution id or a JSON object")
         }
-        let known = ["distributionId", "distributionIds", "paths", "wait", "maxWaitSeconds"]
+        let known = ["distributionId", "distributionIds", "paths", "tags", "wait", "maxWaitSeconds"]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw InputError(
                 "UserParameters has an unknown member \(JSON.quote(unknown)); allowed: \(known.joined(separator: ", "))"
@@ -64,17 +68,11 @@ public struct PipelineRequest: Sendable, Equatable {
             ids += values.compactMap(\.string)
         }
         distributionIds = try Self.ids(ids)
-        if let list = members["paths"] {
-            guard let values = list.array, !values.isEmpty, values.allSatisfy({ $0.string != nil }) else {
-                throw InputError("paths must be a non-empty array of strings")
-            }
-            var paths: [String] = []
-            for value in values.compactMap(\.string) {
-                let path = try CloudFrontPath.normalizeUserPath(value)
-                if !paths.contains(path) { paths.append(path) }
-            }
-            self.paths = paths
+        if let list = members["tags"] {
+            tags = try Self.tags(list)
+            paths = []
         }
+        if let list = members["paths"] { paths = try Self.paths(list) }
         if let flag = members["wait"] {
             guard case .bool(let value) = flag else { throw InputError("wait must be true or false") }
             wait = value
@@ -85,6 +83,28 @@ public struct PipelineRequest: Sendable, Equatable {
             }
             maxWaitSeconds = Int(seconds)
         }
+    }
+
+    private static func paths(_ list: JSONValue) throws(InputError) -> [String] {
+        guard let values = list.array, !values.isEmpty, values.allSatisfy({ $0.string != nil }) else {
+            throw InputError("paths must be a non-empty array of strings")
+        }
+        var paths: [String] = []
+        for value in values.compactMap(\.string) {
+            let path = try CloudFrontPath.normalizeUserPath(value)
+            if !paths.contains(path) { paths.append(path) }
+        }
+        return paths
+    }
+
+    /// The tag items of `"tags"`: each a tag with or without its `#`, checked as CloudFront would (`CacheTag`).
+    private static func tags(_ list: JSONValue) throws(InputError) -> [String] {
+        guard let values = list.array, !values.isEmpty, values.allSatisfy({ $0.string != nil }) else {
+            throw InputError("tags must be a non-empty array of strings (cache tags such as \"html\")")
+        }
+        var items: [String] = []
+        for value in values.compactMap(\.string) { items.append(try CacheTag.item(value)) }
+        return CacheTag.unique(items)
     }
 
     private static func ids(_ values: [String]) throws(InputError) -> [String] {

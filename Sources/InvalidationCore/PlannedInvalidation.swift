@@ -8,7 +8,8 @@ public struct PlannedInvalidation: Sendable, Equatable {
     /// Derived from the identity of the changes and the paths: a redelivered batch reproduces it (CloudFront then
     /// returns the earlier invalidation instead of invalidating twice); two different batches cannot share it.
     public var callerReference: String
-    /// Sorted, de-duplicated, encoded.
+    /// The request's items, as CloudFront's `Paths.Items`: sorted, de-duplicated, encoded paths, and any cache tag
+    /// items (`#html`, `CacheTag`), which sort first.
     public var paths: [String]
     /// The SQS message ids whose changes this request carries (to hand back if it cannot be submitted).
     public var messageIds: [String]
@@ -17,6 +18,8 @@ public struct PlannedInvalidation: Sendable, Equatable {
     /// The changes this request covers.
     public var changes: Int = 0
 
-    /// What CloudFront bills for this request: one per path, a wildcard counting as one.
+    /// What CloudFront bills for this request: one per item, a wildcard counting as one, and a tag as one.
     public var billablePaths: Int { paths.count }
+    /// The cache tag items among `paths`.
+    public var tags: [String] { paths.filter(CacheTag.isItem) }
 }

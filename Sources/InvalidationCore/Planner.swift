@@ -76,14 +76,16 @@ public enum Planner {
         return indexes.sorted().map { units[$0] }
     }
 
-    /// The requests for a CodePipeline job: the job's paths on each distribution. The CallerReference derives from
-    /// the job id, so Lambda's retries of the same job never create a second invalidation.
+    /// The requests for a CodePipeline job: the job's paths and tag items on each distribution, tags first and
+    /// without repeats (case-insensitively), each counted as a file path in the split. The CallerReference derives
+    /// from the job id, so Lambda's retries of the same job never create a second invalidation.
     public static func requests(
-        forJob job: PipelineJob, distributionIds: [String], paths: [String],
+        forJob job: PipelineJob, distributionIds: [String], paths: [String], tags: [String] = [],
         settings: PlannerSettings = PlannerSettings()
     ) -> [PlannedInvalidation] {
-        requests(
-            chunks: split(Array(Set(paths)).sorted(), settings: settings), distributionIds: distributionIds,
+        let (tagItems, pathItems) = separated(tags + paths)
+        return requests(
+            chunks: split(tagItems + pathItems, settings: settings), distributionIds: distributionIds,
             identityDigest: SHA256.hash(lines: ["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
     }
 

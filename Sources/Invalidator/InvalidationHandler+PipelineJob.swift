@@ -23,7 +23,11 @@ extension InvalidationHandler {
                         + "function has no CLOUDFRONT_DISTRIBUTION_ID or CF_DIST_ID_LABEL"))
         }
         return .success(
-            (request, Planner.requests(forJob: job, distributionIds: ids, paths: request.paths, settings: planner)))
+            (
+                request,
+                Planner.requests(
+                    forJob: job, distributionIds: ids, paths: request.paths, tags: request.tags, settings: planner)
+            ))
     }
 
     /// Serves a CodePipeline job. Every path ends in `PutJobSuccessResult` or `PutJobFailureResult`; the function
@@ -87,7 +91,7 @@ extension InvalidationHandler {
             }
         }
         let ids = created.map { "\($0.1.id) on \($0.0.distributionId)" }.joined(separator: ", ")
-        let paths = request.paths.joined(separator: " ")
+        let paths = (request.tags + request.paths).joined(separator: " ")
         let externalId = created.map(\.1.id).joined(separator: ",")
         let pending = created.filter { !$0.1.isCompleted }
         guard request.wait, !pending.isEmpty else {

@@ -82,6 +82,7 @@ public final class FakeCloudFront: Sendable {
 
         public func isCompleted(at time: Date) -> Bool { pollsUntilComplete <= 0 && time >= completes }
         public var wildcardCount: Int { paths.filter { $0.hasSuffix("*") }.count }
+        /// File paths and cache tag items: a tag counts as one file path toward the in-progress limit.
         public var fileCount: Int { paths.count - wildcardCount }
     }
 
@@ -124,6 +125,8 @@ public final class FakeCloudFront: Sendable {
         var pollsUntilComplete: [String: Int] = [:]
         var counters = Counters()
         var sequence = 0
+        /// The edge-cache models of the distributions a test seeded (`seedEdgeCache`).
+        var edgeCaches: [String: EdgeCache] = [:]
 
         init(clock: any AWSClock, limits: Limits, rateLimit: RateLimit?) {
             self.clock = clock
@@ -284,6 +287,7 @@ public final class FakeCloudFront: Sendable {
                 pollsUntilComplete: pollsUntilComplete[distribution] ?? 0,
                 completes: now.addingTimeInterval(completionTime.seconds))
             records.append(record)
+            edgeCaches[distribution]?.record(invalidationId: record.id, created: now, items: paths)
             return FakeCloudFront.invalidationReply(record, status: 201, now: now)
         }
 
@@ -363,6 +367,8 @@ public final class FakeCloudFront: Sendable {
         func setInjector(_ injector: (@Sendable (RequestInfo) -> Fault?)?) { self.injector = injector }
         func setCompletionTime(_ duration: Duration) { completionTime = duration }
         func setLimits(_ limits: Limits) { self.limits = limits }
+        func seed(_ distribution: String, _ cache: EdgeCache) { edgeCaches[distribution] = cache }
+        func clearPurges(_ distribution: String) { edgeCaches[distribution]?.clearPurges() }
         func setRateLimit(_ rateLimit: RateLimit?) {
             self.rateLimit = rateLimit
             tokens = rateLimit?.burst ?? 0
@@ -477,6 +483,23 @@ public final class FakeCloudFront: Sendable {
     public func setLimits(_ limits: Limits) async { await state.setLimits(limits) }
     public func setRateLimit(_ rateLimit: RateLimit?) async { await state.setRateLimit(rateLimit) }
 
+    /// Models `distribution`'s edge caches as holding `objects` (replacing an earlier model): from now on every
+    /// invalidation created there records what it purged, for `edgeCache` and `edgeCacheFigures` to tell.
+    public func seedEdgeCache(_ distribution: String, objects: [EdgeCache.Object]) async {
+        await state.seed(distribution, EdgeCache(objects: objects))
+    }
+
+    /// The edge-cache model of `distribution`, with what each invalidation purged; nil when never seeded.
+    public func edgeCache(_ distribution: String) async -> EdgeCache? { await state.edgeCaches[distribution] }
+
+    /// Stale and over-invalidated objects of `distribution` for a deploy that made `changes`; nil when never seeded.
+    public func edgeCacheFigures(_ distribution: String, changes: [EdgeCache.Change]) async -> EdgeCache.Figures? {
+        await state.edgeCaches[distribution]?.figures(changes: changes)
+    }
+
+    /// Forgets what `distribution`'s invalidations purged so far, so that the next deploy is measured alone.
+    public func clearEdgeCachePurges(_ distribution: String) async { await state.clearPurges(distribution) }
+
     public var invalidations: [Record] {
         get async { await state.records }
     }
@@ -492,11 +515,24 @@ public final class FakeCloudFront: Sendable {
     public func shutdown() async { await server.shutdown() }
 
     /// CloudFront's documented path rules: a leading `/`, `*` only last, at most 4,000 characters, and no
-    /// character that must be URL-encoded (space, control, non-ASCII).
+    /// character that must be URL-encoded (space, control, non-ASCII); or a cache tag item (`isValidTag`).
     static func isValid(_ path: String) -> Bool {
+        if path.utf8.first == UInt8(ascii: "#") { return isValidTag(path) }
         guard path.hasPrefix("/"), path.utf8.count <= 4000 else { return false }
         if let star = path.firstIndex(of: "*"), star != path.index(before: path.endIndex) { return false }
         return path.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    /// A cache tag item as "What you need to know when invalidating tags" in CloudFront's developer guide describes
+    /// it: `#`, then 1 to 256 visible ASCII characters (33 to 126) without commas, and no `*` (tags are never
+    /// wildcards; the guide does not say CloudFront refuses one rather than matching it literally, so the fake takes
+    /// the strict reading, and a plan cannot pass here on a form CloudFront might refuse). The guide says each tag
+    /// item counts as one invalidation path toward the concurrent limits; it has no `*`, so the fake counts it as a
+    /// file path (`Record.fileCount`), against the 3,000, not the 15 wildcards.
+    static func isValidTag(_ item: String) -> Bool {
+        let tag = item.utf8.dropFirst()
+        return (1...256).contains(tag.count)
+            && tag.allSatisfy { (33...126).contains($0) && $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: "*") }
     }
 
     /// One page of a CloudFront list (`DistributionList`, `InvalidationList`): `rest` is what follows the marker; a

@@ -28,7 +28,8 @@ struct Invalidate: AsyncParsableCommand {
         abstract: "Invalidate paths (or object keys) on one or more distributions, as the function would.",
         discussion: """
             Paths come from the arguments and from --changed-from (a file, or - for standard input): URL paths \
-            (/docs/index.html, /assets/*), or object keys with --keys. --changed-format says how that input is \
+            (/docs/index.html, /assets/*), or object keys with --keys. A path argument or line that starts with \
+            # is a cache tag (#html), as with --tag; with --keys it stays a key. --changed-format says how that input is \
             read: lines (one name a line, as it stands: only the line terminator is removed), git (lines as \
             git diff --name-only or --name-status prints them: a line that starts and ends with " is a C-quoted \
             name and is decoded; "R100<tab>old<tab>new" gives both names, "D<tab>name" the deleted one), s3-sync \
@@ -36,6 +37,9 @@ struct Invalidate: AsyncParsableCommand {
             giving the key of its s3:// destination; progress, warning and failure records are ignored and \
             counted on standard error), or auto (the default: s3-sync when a record of the input is an aws s3 \
             sync transfer or progress record, else git).
+            Cache tags (--tag html, repeatable) invalidate every cached object whose origin named the tag in the \
+            distribution's CacheTagConfig header: printable ASCII without commas or *, at most 256 characters, \
+            compared case-insensitively (repeats are dropped). Each is billable like a path and is never collapsed.
             The names are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, INDEX_DOCUMENT, the URL \
             forms, INCLUDE / EXCLUDE and KEY_PREFIX for keys) and sent as one request per distribution, with the \
             SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress limits.
@@ -68,6 +72,11 @@ struct Invalidate: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Treat the items as object keys, encoded as the function encodes S3 keys.")
     var keys = false
+
+    @Option(
+        name: .customLong("tag"),
+        help: ArgumentHelp("A cache tag to invalidate (with or without its #); repeatable.", valueName: "tag"))
+    var tags: [String] = []
 
     @Option(name: .customLong("max-paths"), help: ArgumentHelp("Overrides MAX_PATHS (1 to 3000).", valueName: "n"))
     var maxPaths: Int?
@@ -145,7 +154,7 @@ struct Invalidate: AsyncParsableCommand {
     func plan(
         configuration: Configuration, distributionIds ids: [String]
     ) throws -> (planned: [PlannedInvalidation], skipped: [String]) {
-        var entries = items.map { ChangeEntry(text: $0, isKey: keys) }
+        var entries = items.map { ChangeEntry(text: $0, isKey: keys) } + tags.map(ChangeEntry.tag)
         if let changedFrom {
             let input = ChangeInput.parse(try readEvent(changedFrom), format: changedFormat, keys: keys)
             if input.ignoredRecords > 0 {
@@ -169,7 +178,9 @@ struct Invalidate: AsyncParsableCommand {
         do {
             (paths, skipped) = try Planner.userPaths(entries, keyPrefix: configuration.keyPrefix, settings: settings)
         } catch {
-            throw ValidationError("\(error.message) (object keys need --keys)")
+            // A bad tag is named as it is; a path that is really a key says how to give keys.
+            throw ValidationError(
+                error.message + (error.message.hasPrefix("cache tag") ? "" : " (object keys need --keys)"))
         }
         let planned = Planner.requests(
             userPaths: paths, distributionIds: ids, run: runIdentity(reference), settings: settings)
@@ -197,7 +208,7 @@ struct Invalidate: AsyncParsableCommand {
                     if json { FileHandleStandardError.write("invalidator: " + line) } else { print(line) }
                 } else if !json {
                     print(
-                        "created \(invalidation.id) on \(item.distributionId): \(item.paths.count) paths "
+                        "created \(invalidation.id) on \(item.distributionId): \(Self.itemCount(item)) "
                             + "(\(item.billablePaths) billable), \(invalidation.status)")
                 }
             case .failure(let error):
@@ -268,7 +279,7 @@ struct Invalidate: AsyncParsableCommand {
             let invalidations = planned.map { item -> JSONValue in
                 .object([
                     "distributionId": .string(item.distributionId), "callerReference": .string(item.callerReference),
-                    "paths": .array(item.paths.map { .string($0) }),
+                    "paths": .array(item.paths.map { .string($0) }), "tags": .array(item.tags.map { .string($0) }),
                     "billablePaths": .number(String(item.billablePaths)),
                 ])
             }
@@ -284,11 +295,20 @@ struct Invalidate: AsyncParsableCommand {
         if planned.isEmpty { print("nothing to invalidate") }
         for item in planned {
             print(
-                "distribution \(item.distributionId): \(item.paths.count) paths (\(item.billablePaths) billable), "
+                "distribution \(item.distributionId): \(Self.itemCount(item)) (\(item.billablePaths) billable), "
                     + "caller reference \(item.callerReference)")
             for path in item.paths { print("  \(path)") }
         }
         if dryRun { print("dry run: nothing sent") }
+    }
+
+    /// `3 paths`, or `2 paths and 1 tag` when the request carries cache tags: a tag is billed as a path is, but
+    /// purges by what the origin declared rather than by URL, and a reader of the plan should see which is which.
+    static func itemCount(_ item: PlannedInvalidation) -> String {
+        let tags = item.tags.count
+        let paths = item.paths.count - tags
+        let pathText = "\(paths) path\(paths == 1 ? "" : "s")"
+        return tags == 0 ? pathText : pathText + " and \(tags) tag\(tags == 1 ? "" : "s")"
     }
 
     /// The clock difference allowed between this machine and CloudFront.

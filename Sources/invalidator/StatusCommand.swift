@@ -1,6 +1,7 @@
 import AWSClient
 import ArgumentParser
 import FoundationEssentials
+import InvalidationCore
 import Invalidator
 import JSONSupport
 
@@ -8,7 +9,9 @@ struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List a distribution's recent invalidations, newest first.",
         discussion: """
-            Pages through ListInvalidations until --limit invalidations are listed. Distributions and credentials \
+            Pages through ListInvalidations until --limit invalidations are listed; --items also reads each one \
+            (GetInvalidation) and lists what it invalidates, paths and cache tags (#html) told apart. Distributions \
+            and credentials \
             as for invalidate: --distribution-id, else CLOUDFRONT_DISTRIBUTION_ID, else the SSM parameter named by \
             CF_DIST_ID_LABEL; no region needed but for that parameter. Exit status: 0 success, 1 failure, 64 \
             usage error.
@@ -18,6 +21,9 @@ struct Status: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("How many invalidations to list per distribution.", valueName: "n"))
     var limit: Int = 10
+
+    @Flag(name: .long, help: "Also list each invalidation's paths and cache tags (one GetInvalidation each).")
+    var items = false
 
     @Flag(name: .long, help: "Print one JSON object instead of a table.")
     var json = false
@@ -49,24 +55,53 @@ struct Status: AsyncParsableCommand {
                 marker = page.nextMarker
             } while marker != nil && listed < limit
         }
-        if json {
-            let items = rows.map { id, summary -> JSONValue in
-                .object([
-                    "distributionId": .string(id), "invalidationId": .string(summary.id),
-                    "status": .string(summary.status), "createTime": .string(summary.createTime),
-                ])
+        var contents: [[String]]?
+        if items {
+            contents = []
+            for (id, summary) in rows {
+                do {
+                    contents?.append(
+                        try await cloudFront.getInvalidation(distributionId: id, id: summary.id).paths)
+                } catch {
+                    throw fail("distribution \(id), invalidation \(summary.id): \(error)")
+                }
             }
-            print(JSON.serialize(.object(["invalidations": .array(items)])))
-            return
         }
+        if json {
+            printJSON(rows, contents: contents)
+        } else {
+            printTable(rows, contents: contents)
+        }
+    }
+
+    func printJSON(_ rows: [(String, InvalidationSummary)], contents: [[String]]?) {
+        let objects = rows.enumerated().map { index, row -> JSONValue in
+            var object: [String: JSONValue] = [
+                "distributionId": .string(row.0), "invalidationId": .string(row.1.id),
+                "status": .string(row.1.status), "createTime": .string(row.1.createTime),
+            ]
+            if let items = contents?[index] {
+                object["paths"] = .array(items.filter { !CacheTag.isItem($0) }.map { .string($0) })
+                object["tags"] = .array(items.filter(CacheTag.isItem).map { .string($0) })
+            }
+            return .object(object)
+        }
+        print(JSON.serialize(.object(["invalidations": .array(objects)])))
+    }
+
+    /// The table; with `--items`, each invalidation's items beneath it, a tag marked as one (`tag  #html`), since a
+    /// tag purges by what the origin declared, not by URL.
+    func printTable(_ rows: [(String, InvalidationSummary)], contents: [[String]]?) {
         let header = ["DISTRIBUTION", "INVALIDATION", "STATUS", "CREATED"]
         let table = [header] + rows.map { [$0.0, $0.1.id, $0.1.status, $0.1.createTime] }
         let widths = (0..<header.count).map { column in table.map { $0[column].count }.max() ?? 0 }
-        for row in table {
+        for (index, row) in table.enumerated() {
             let cells = row.enumerated().map { column, cell in
                 column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
             }
             print(cells.joined(separator: "  "))
+            guard index > 0, let items = contents?[index - 1] else { continue }
+            for item in items { print((CacheTag.isItem(item) ? "  tag   " : "  path  ") + item) }
         }
         if rows.isEmpty { print("(no invalidations)") }
     }

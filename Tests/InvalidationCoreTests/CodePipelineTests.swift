@@ -32,6 +32,12 @@ struct CodePipelineTests {
                 #"{"paths":["/ü~#.html","/100%","/%7e"]}"#,
                 PipelineRequest(paths: ["/%C3%BC%7E%23.html", "/100%25", "/%7e"])
             ),
+            // Tags alone invalidate only the tags, not the default /*; with or without #, repeats dropped.
+            (##"{"tags":["html","#Docs","HTML"]}"##, PipelineRequest(paths: [], tags: ["#html", "#Docs"])),
+            (
+                #"{"distributionId":"E1","tags":["html"],"paths":["/index.html"]}"#,
+                PipelineRequest(distributionIds: ["E1"], paths: ["/index.html"], tags: ["#html"])
+            ),
         ])
     func parses(text: String, request: PipelineRequest) throws {
         #expect(try PipelineRequest(userParameters: text) == request)
@@ -48,6 +54,12 @@ struct CodePipelineTests {
             (#"{"paths":["index.html"]}"#, "must start with /"),
             (#"{"paths":["/a*/b"]}"#, "a wildcard must be last"),
             (#"{"paths":[]}"#, "non-empty array"),
+            (#"{"tags":[]}"#, "tags must be a non-empty array"),
+            (#"{"tags":"html"}"#, "tags must be a non-empty array"),
+            (#"{"tags":["html","a,b"]}"#, #"cache tag "a,b" holds a comma"#),
+            (#"{"tags":["pages*"]}"#, #"cache tag "pages*" holds *"#),
+            (#"{"tags":["a b"]}"#, #"cache tag "a b" holds a space"#),
+            (#"{"tags":["html"],"tags":["docs"]}"#, #"duplicate member "tags""#),
             (#"{"wait":"yes"}"#, "wait must be true or false"),
             (#"{"maxWaitSeconds":0}"#, "maxWaitSeconds"),
             (#"{"maxWaitSeconds":1.5}"#, "maxWaitSeconds"),

@@ -113,4 +113,39 @@ struct PipelineHandlerTests {
         #expect(wire.reports.first?.body["failureDetails"]?["message"]?.string?.contains("continuation token") == true)
         await cloudFront.shutdown()
     }
+
+    @Test("a job's tags are sent beside its paths, tags first, each billable")
+    func tags() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock)
+        await cloudFront.addDistribution("E1")
+        let wire = RecordingCodePipeline(cloudFront: cloudFront.transport, clock: clock)
+        let handler = try strictHandler(cloudFront, clock: clock, transport: wire)
+        let parameters = ##"{"distributionId":"E1","tags":["html","#Docs","HTML"],"paths":["/index.html"]}"##
+        let result = await handler.handle(
+            invocation(pipelineJob(parameters), clock: clock, seconds: 30), logger: Logger.none)
+        #expect((try? result.get()) != nil)
+        #expect(wire.reports.map(\.operation) == ["PutJobSuccessResult"])
+        #expect(await cloudFront.invalidations.map(\.paths) == [["#Docs", "#html", "/index.html"]])
+        await cloudFront.shutdown()
+    }
+
+    @Test("a bad tag fails the job as a configuration error naming the tag; nothing is invalidated")
+    func badTag() async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock)
+        await cloudFront.addDistribution("E1")
+        let wire = RecordingCodePipeline(cloudFront: cloudFront.transport, clock: clock)
+        let handler = try strictHandler(cloudFront, clock: clock, transport: wire)
+        let result = await handler.handle(
+            invocation(pipelineJob(#"{"distributionId":"E1","tags":["html","a,b"]}"#), clock: clock, seconds: 30),
+            logger: Logger.none)
+        #expect((try? result.get()) != nil)
+        let report = try #require(wire.reports.first)
+        #expect(report.operation == "PutJobFailureResult")
+        #expect(report.body["failureDetails"]?["type"]?.string == "ConfigurationError")
+        #expect(report.body["failureDetails"]?["message"]?.string?.contains(#"cache tag "a,b""#) == true)
+        #expect(await cloudFront.requestCount == 0)
+        await cloudFront.shutdown()
+    }
 }
