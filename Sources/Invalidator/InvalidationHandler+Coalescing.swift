@@ -63,18 +63,19 @@ extension InvalidationHandler {
         var order: [String] = []
         var shares: [String: Recording] = [:]
         for planned in plan.invalidations {
-            if shares[planned.distributionId] == nil {
-                order.append(planned.distributionId)
-                shares[planned.distributionId] = Recording(distributionId: planned.distributionId)
-            }
-            shares[planned.distributionId]!.paths += planned.paths
-            shares[planned.distributionId]!.messageIds += planned.messageIds
-            shares[planned.distributionId]!.changes = max(shares[planned.distributionId]!.changes, planned.changes)
+            let id = planned.distributionId
+            if shares[id] == nil { order.append(id) }
+            shares[id, default: Recording(distributionId: id)].paths += planned.paths
+            shares[id, default: Recording(distributionId: id)].messageIds += planned.messageIds
+            // Every part of a split request counts the share's changes: the same number.
+            shares[id, default: Recording(distributionId: id)].changes = planned.changes
         }
-        return order.map { id in
-            var share = shares[id]!
-            share.messageIds = Array(Set(share.messageIds)).sorted()
-            return share
+        return order.compactMap { id in
+            shares[id].map { share in
+                var share = share
+                share.messageIds = Array(Set(share.messageIds)).sorted()
+                return share
+            }
         }
     }
 
