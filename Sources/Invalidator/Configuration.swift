@@ -18,6 +18,9 @@ public struct Configuration: Sendable, Equatable {
     public var metricsNamespace = InvocationMetrics.defaultNamespace
     /// `COALESCE_TABLE` and its companions; nil: each invocation plans and submits its own changes.
     public var coalescing: CoalesceSettings?
+    /// `CACHE_TAG_HEADER` and `CACHE_TAG_CHECK_TTL_SECONDS`: how a distribution's `CacheTagConfig` is confirmed
+    /// before tags are sent to it.
+    public var cacheTags = CacheTagSettings()
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -71,6 +74,7 @@ public struct Configuration: Sendable, Equatable {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
         coalescing = try CoalesceSettings.parse(environment)
+        cacheTags = try CacheTagSettings.parse(environment)
         discovery = DiscoverySettings()
         switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
         case "", "auto": discovery.mode = .auto
