@@ -58,6 +58,13 @@ public struct Configuration: Sendable, Equatable {
         planner.filter = KeyFilter(
             include: KeyFilter.patterns(environment["INCLUDE"] ?? ""),
             exclude: KeyFilter.patterns(environment["EXCLUDE"] ?? ""))
+        if let text = environment["TAG_RULES"]?.trimmingWhitespace(), !text.isEmpty {
+            do {
+                planner.tagRules = try TagRules(parsing: text)
+            } catch {
+                throw ConfigurationError(variable: "TAG_RULES", message: error.message)
+            }
+        }
         self.planner = planner
         let prefix = (environment["KEY_PREFIX"] ?? "").trimmingWhitespace()
         guard !prefix.contains("*") else {

@@ -67,7 +67,7 @@ extension InvalidationHandler {
                 order.append(planned.distributionId)
                 shares[planned.distributionId] = Recording(distributionId: planned.distributionId)
             }
-            shares[planned.distributionId]!.paths += planned.paths
+            shares[planned.distributionId]!.paths += planned.recordLines ?? planned.paths
             shares[planned.distributionId]!.messageIds += planned.messageIds
             shares[planned.distributionId]!.changes = max(shares[planned.distributionId]!.changes, planned.changes)
         }
@@ -99,9 +99,15 @@ extension InvalidationHandler {
         case .skipped(let why):
             logger.log(.info, "flush skipped", pairs: fields + [("reason", why)])
         case .ready(let content):
+            var tagging = false
+            if let cacheTagCheck, !planner.tagRules.isEmpty {
+                tagging = await cacheTagCheck.verdict(
+                    distributionId: content.distributionId, logger: logger, context: context.work
+                ).isConfirmed
+            }
             var requests = Planner.requests(
                 window: content.window, paths: content.paths, distributionId: content.distributionId,
-                identity: content.keys, changes: content.changes, settings: planner)
+                identity: content.keys, changes: content.changes, settings: planner, tagging: tagging)
             for index in requests.indices { requests[index].messageIds = [messageId] }
             let submission = submission(context)
             var ids: [String] = []
