@@ -97,7 +97,7 @@ struct TagPlanTests {
     }
 
     @Test(
-        "property: with tags, deletions and any budget, no change is left stale, and no image is purged by a tag",
+        "property: tags, the budget's paths or exact, with deletions and any budget, no change is left stale, and a tag purges pages only",
         arguments: 0..<40)
     func property(seed: Int) {
         var random = SeededRandom(seed: UInt64(seed) &* 7919 &+ 3)
@@ -112,29 +112,36 @@ struct TagPlanTests {
         }
         let sorted = keys.sorted()
         let created = sorted.filter { _ in Int.random(in: 0...2, using: &random) == 0 }
-        let deleted = sorted.filter { !created.contains($0) && Int.random(in: 0...9, using: &random) == 0 }
-        var settings = Self.tagSettings
-        settings.budget = PathBudget(
+        let deleted = Set(sorted.filter { !created.contains($0) && Int.random(in: 0...9, using: &random) == 0 })
+        let budget = PathBudget(
             maximumPaths: Int.random(in: 1...60, using: &random),
             maximumWildcards: Int.random(in: 0...15, using: &random))
         let paths = { (key: String) in CloudFrontPath.paths(forKey: key, indexDocument: "index.html") }
+        // A deleted page's cached copy may predate the rules: untagged here, so covering it by tag leaves it stale.
         let objects = sorted.flatMap { key in
-            paths(key).map { EdgeCache.Object(path: $0, tags: key.hasSuffix(".html") ? ["html"] : []) }
+            paths(key).map {
+                EdgeCache.Object(path: $0, tags: key.hasSuffix(".html") && !deleted.contains(key) ? ["html"] : [])
+            }
         }
-        let plan = Planner.plan(
-            Self.event(created: created, deleted: deleted), settings: settings, tagging: ["E1"],
-            targets: { _ in [DistributionTarget(distributionId: "E1")] })
         let changedAt = Date(timeIntervalSince1970: 1_800_000_000)
-        var cache = EdgeCache(objects: objects)
-        for (index, request) in plan.invalidations.enumerated() {
-            cache.record(invalidationId: "I\(index)", created: changedAt.addingTimeInterval(1), items: request.paths)
-            #expect(cache.purged(by: request.tags).allSatisfy { $0.hasSuffix(".html") || $0.hasSuffix("/") })
-        }
-        let changes = (created + deleted).flatMap(paths).map { EdgeCache.Change(path: $0, time: changedAt) }
-        let figures = cache.figures(changes: changes)
-        #expect(figures.stale.isEmpty, "seed \(seed): stale \(figures.stale.prefix(5))")
-        for request in plan.invalidations {
-            #expect(request.paths.allSatisfy { !$0.contains("\t") })
+        let changes = (created + deleted.sorted()).flatMap(paths).map { EdgeCache.Change(path: $0, time: changedAt) }
+        for (mode, tagging, withBudget) in [("tags", true, true), ("paths", false, true), ("exact", true, false)] {
+            var settings = Self.tagSettings
+            settings.budget = withBudget ? budget : nil
+            let plan = Planner.plan(
+                Self.event(created: created, deleted: deleted.sorted()), settings: settings,
+                tagging: tagging ? ["E1"] : [], targets: { _ in [DistributionTarget(distributionId: "E1")] })
+            var cache = EdgeCache(objects: objects)
+            for (index, request) in plan.invalidations.enumerated() {
+                cache.record(
+                    invalidationId: "I\(index)", created: changedAt.addingTimeInterval(1), items: request.paths)
+                #expect(cache.purged(by: request.tags).allSatisfy { $0.hasSuffix(".html") || $0.hasSuffix("/") })
+                #expect(request.paths.allSatisfy { !$0.contains("\t") })
+                #expect(tagging && withBudget || request.tags.isEmpty, "\(mode): a tag")
+            }
+            let figures = cache.figures(changes: changes)
+            #expect(figures.stale.isEmpty, "seed \(seed), \(mode): stale \(figures.stale.prefix(5))")
+            if mode == "exact" { #expect(figures.overInvalidated.isEmpty) }
         }
     }
 
