@@ -30,12 +30,6 @@ public enum TagCover {
             self.path = path
             self.carriers = carriers
         }
-
-        /// Whether the tags (by `CacheTag.matchKey`) purge every change that needs this path.
-        func isCovered(by keys: Set<String>) -> Bool {
-            !carriers.isEmpty
-                && carriers.allSatisfy { carrier in carrier.contains { keys.contains(CacheTag.matchKey($0)) } }
-        }
     }
 
     /// The most tags tried together: 2^6 plans at most, each a collapse of the remaining paths.
@@ -46,12 +40,24 @@ public enum TagCover {
         let paths = needs.map(\.path)
         guard paths.count > budget.maximumPaths else { return paths }
         let candidates = candidates(needs)
+        // Each change's tags as a bit mask over the candidates, once: a subset covers a path when every change
+        // needing it has a bit in the subset's mask (a pinned change has none).
+        let index = Dictionary(uniqueKeysWithValues: candidates.enumerated().map { (CacheTag.matchKey($1), $0) })
+        let masks = needs.map { need in
+            need.carriers.map {
+                $0.reduce(0) { mask, item in mask | (index[CacheTag.matchKey(item)].map { 1 << $0 } ?? 0) }
+            }
+        }
         var best: (rank: [Int], tags: String, plan: [String])?
         for mask in 0..<(1 << candidates.count) {
             let chosen = candidates.indices.filter { mask & (1 << $0) != 0 }.map { candidates[$0] }.sorted()
             guard chosen.count < budget.maximumPaths else { continue }
-            let keys = Set(chosen.map { CacheTag.matchKey($0) })
-            let rest = keys.isEmpty ? paths : needs.filter { !$0.isCovered(by: keys) }.map(\.path)
+            let rest =
+                mask == 0
+                ? paths
+                : needs.indices.filter { masks[$0].isEmpty || masks[$0].contains { $0 & mask == 0 } }.map {
+                    needs[$0].path
+                }
             var restBudget = budget
             restBudget.maximumPaths -= chosen.count
             let plan = chosen + (rest.isEmpty ? [] : PathCollapser.collapse(rest, budget: restBudget))
