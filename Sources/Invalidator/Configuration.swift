@@ -58,13 +58,7 @@ public struct Configuration: Sendable, Equatable {
         planner.filter = KeyFilter(
             include: KeyFilter.patterns(environment["INCLUDE"] ?? ""),
             exclude: KeyFilter.patterns(environment["EXCLUDE"] ?? ""))
-        if let text = environment["TAG_RULES"]?.trimmingWhitespace(), !text.isEmpty {
-            do {
-                planner.tagRules = try TagRules(parsing: text)
-            } catch {
-                throw ConfigurationError(variable: "TAG_RULES", message: error.message)
-            }
-        }
+        planner.tagRules = try Self.tagRules(environment)
         self.planner = planner
         let prefix = (environment["KEY_PREFIX"] ?? "").trimmingWhitespace()
         guard !prefix.contains("*") else {
@@ -106,6 +100,16 @@ public struct Configuration: Sendable, Equatable {
                 throw ConfigurationError(
                     variable: "DISCOVERY_INCLUDE_DISABLED", message: "\(quoted(text)) is not true or false")
             }
+        }
+    }
+
+    /// `TAG_RULES`, empty when unset; a bad entry names the variable and the entry.
+    static func tagRules(_ environment: [String: String]) throws(ConfigurationError) -> TagRules {
+        guard let text = environment["TAG_RULES"]?.trimmingWhitespace(), !text.isEmpty else { return TagRules() }
+        do {
+            return try TagRules(parsing: text)
+        } catch {
+            throw ConfigurationError(variable: "TAG_RULES", message: error.message)
         }
     }
 
