@@ -39,7 +39,15 @@ public struct Deploy: Sendable {
     /// about `seconds`: each transfer takes 0.5 to 1.5 times the mean, and its message is sent 0.1 to 1 s after it
     /// finishes (S3 -> EventBridge -> SQS).
     public static func make(count: Int, seconds: Double, transfers: Int, random: inout SeededRandom) -> Deploy {
-        let keys = siteKeys(count: count).sorted()
+        make(keys: siteKeys(count: count), seconds: seconds, transfers: transfers, random: &random)
+    }
+
+    /// These keys uploaded as `make(count:seconds:transfers:random:)` uploads a site's.
+    public static func make(keys unsorted: [String], seconds: Double, transfers: Int, random: inout SeededRandom)
+        -> Deploy
+    {
+        let keys = unsorted.sorted()
+        let count = keys.count
         let mean = seconds * Double(transfers) / Double(count)
         var free = [Double](repeating: 0, count: transfers)
         var uploads: [Upload] = []
