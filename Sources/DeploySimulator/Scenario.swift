@@ -1,4 +1,5 @@
 import AWSClient
+import InvalidationCore
 import Invalidator
 
 /// What one simulated deploy runs through: the event source mapping, the queue, the function's mode, CloudFront's
@@ -18,6 +19,8 @@ public struct Scenario: Sendable {
     public var chaos: Chaos?
     /// `TAG_RULES` and the site's edge cache; nil: no rules, and no edge-cache figures.
     public var tags: Tags?
+    /// The function's planning settings (the budget); `tags` adds its rules.
+    public var planner = PlannerSettings()
     public var seed: UInt64
     /// The simulation stops here (virtual seconds), whatever is left.
     public var limitSeconds: Double = 6 * 3600

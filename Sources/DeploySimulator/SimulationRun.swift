@@ -185,7 +185,7 @@ final class SimulationRun {
     func makeHandler(transport: any HTTPTransport, jitter: SeededJitter) throws -> InvalidationHandler {
         var handler = InvalidationHandler(
             resolver: DistributionResolver(ids: [DeploySimulation.distribution], map: nil, discovery: nil),
-            planner: PlannerSettings(),
+            planner: scenario.planner,
             cloudFront: try CloudFrontClient(
                 configuration: aws, transport: transport, clock: clock, random: jitter.function),
             codePipeline: try CodePipelineClient(configuration: aws, transport: transport, clock: clock))

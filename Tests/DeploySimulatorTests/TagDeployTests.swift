@@ -8,14 +8,13 @@ import Testing
 /// invalidation of `#html` and the 20 other paths, no image purged; without it, the budget's wildcards.
 @Suite("Cache tags over a whole deploy")
 struct TagDeployTests {
-    static func folder(_ index: Int) -> String { "s\(index % 200 % 10)/f\(index % 200)/" }
-    static let pages = (0..<3000).map { folder($0) + ($0 < 200 ? "index.html" : "page-\($0).html") }
-    static let assets = (0..<20).map { folder($0) + ($0 % 2 == 0 ? "style-\($0).css" : "app-\($0).js") }
-    static let images = (0..<5000).map { folder($0) + "img-\($0).png" }
+    static let site = Deploy.standardTagSite()
+    static let assets = site.changed.filter { !$0.hasSuffix(".html") }
+    static let images = site.unchanged
 
     static func run(header: String?) async throws -> Figures {
         var random = SeededRandom(seed: 16)
-        let deploy = Deploy.make(keys: pages + assets, seconds: 60, transfers: 10, random: &random)
+        let deploy = Deploy.make(keys: site.changed, seconds: 60, transfers: 10, random: &random)
         var scenario = Scenario(
             deploy: deploy, mapping: EventSourceMapping(batchSize: 100, batchingWindow: 1, maximumConcurrency: 2),
             seed: 16)
@@ -26,6 +25,7 @@ struct TagDeployTests {
 
     @Test("a confirmed CacheTagConfig: one invalidation of 21 items, stale 0, no image purged")
     func confirmed() async throws {
+        #expect(Self.site.changed.count == 3020 && Self.assets.count == 20 && Self.images.count == 5000)
         let figures = try await Self.run(header: "x-amz-meta-cache-tag")
         #expect(figures.invocations > 10, "many batches, one window")
         #expect(figures.created == 1)
