@@ -95,7 +95,8 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "deploy-benchmark", dependencies: ["DeploySimulator", "Invalidator", "AWSTestSupport"]
+            name: "deploy-benchmark",
+            dependencies: ["DeploySimulator", "Invalidator", "InvalidationCore", "AWSTestSupport"]
         ),
         .executableTarget(name: "function-benchmark", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport"]),
         .executableTarget(

@@ -74,6 +74,15 @@ public struct DistributionListPage: Sendable, Equatable {
 public struct DistributionConfig: Sendable, Equatable {
     public var enabled: Bool
     public var origins: [DistributionOrigin]
+    /// `CacheTagConfig.HeaderName`: the origin response header CloudFront reads cache tags from; nil when the
+    /// distribution has no `CacheTagConfig` (then it stores no tags, and an invalidation by tag purges nothing).
+    public var cacheTagHeader: String?
+
+    public init(enabled: Bool, origins: [DistributionOrigin], cacheTagHeader: String? = nil) {
+        self.enabled = enabled
+        self.origins = origins
+        self.cacheTagHeader = cacheTagHeader
+    }
 }
 
 /// CloudFront's REST-XML API (version 2020-05-31): the operations invalidation needs.
@@ -185,8 +194,10 @@ public struct CloudFrontClient: Sendable {
 
     func parseDistributionConfig(_ response: HTTPResponse) throws(AWSError) -> DistributionConfig {
         let root = try parseRoot(response, operation: "GetDistributionConfig", expected: "DistributionConfig")
+        let header = root.child("CacheTagConfig")?["HeaderName"]
         return DistributionConfig(
-            enabled: root["Enabled"] == "true", origins: root.child("Origins").map(Self.origins) ?? [])
+            enabled: root["Enabled"] == "true", origins: root.child("Origins").map(Self.origins) ?? [],
+            cacheTagHeader: header.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     static func origins(_ element: XMLElement) -> [DistributionOrigin] {

@@ -35,11 +35,29 @@ public struct Deploy: Sendable {
         return keys
     }
 
+    /// Issue 16's standard deploy: 3,000 pages rewritten in 200 folders (20 in each of 10 sections; each folder's
+    /// `index.html` is also its URL), 20 stylesheets and scripts changed in the first 20 folders; unchanged, 5,000
+    /// images in the same folders.
+    public static func standardTagSite() -> (changed: [String], unchanged: [String]) {
+        func folder(_ index: Int) -> String { "s\(index % 200 % 10)/f\(index % 200)/" }
+        let pages = (0..<3000).map { folder($0) + ($0 < 200 ? "index.html" : "page-\($0).html") }
+        let assets = (0..<20).map { folder($0) + ($0 % 2 == 0 ? "style-\($0).css" : "app-\($0).js") }
+        return (pages + assets, (0..<5000).map { folder($0) + "img-\($0).png" })
+    }
+
     /// `count` files uploaded in key order (as `aws s3 sync` walks them) by `transfers` concurrent transfers over
     /// about `seconds`: each transfer takes 0.5 to 1.5 times the mean, and its message is sent 0.1 to 1 s after it
     /// finishes (S3 -> EventBridge -> SQS).
     public static func make(count: Int, seconds: Double, transfers: Int, random: inout SeededRandom) -> Deploy {
-        let keys = siteKeys(count: count).sorted()
+        make(keys: siteKeys(count: count), seconds: seconds, transfers: transfers, random: &random)
+    }
+
+    /// These keys uploaded as `make(count:seconds:transfers:random:)` uploads a site's.
+    public static func make(keys unsorted: [String], seconds: Double, transfers: Int, random: inout SeededRandom)
+        -> Deploy
+    {
+        let keys = unsorted.sorted()
+        let count = keys.count
         let mean = seconds * Double(transfers) / Double(count)
         var free = [Double](repeating: 0, count: transfers)
         var uploads: [Upload] = []

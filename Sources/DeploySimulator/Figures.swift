@@ -33,6 +33,10 @@ public struct Figures: Sendable {
     public var windowsFlushedTwice = 0
     /// Windows flushed.
     public var windowsFlushed = 0
+    /// With `Scenario.tags`, from the edge-cache model: changed paths no invalidation created after the change purged,
+    /// and unchanged paths purged.
+    public var stale: [String] = []
+    public var overInvalidated: [String] = []
 
     public init() {}
 }

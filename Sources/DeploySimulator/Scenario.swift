@@ -1,4 +1,5 @@
 import AWSClient
+import InvalidationCore
 import Invalidator
 
 /// What one simulated deploy runs through: the event source mapping, the queue, the function's mode, CloudFront's
@@ -16,6 +17,10 @@ public struct Scenario: Sendable {
     /// Coalescing's settings (the table and queue are the simulation's); nil: each batch is planned on its own.
     public var coalescing: CoalesceSettings?
     public var chaos: Chaos?
+    /// `TAG_RULES` and the site's edge cache; nil: no rules, and no edge-cache figures.
+    public var tags: Tags?
+    /// The function's planning settings (the budget); `tags` adds its rules.
+    public var planner = PlannerSettings()
     public var seed: UInt64
     /// The simulation stops here (virtual seconds), whatever is left.
     public var limitSeconds: Double = 6 * 3600
@@ -36,6 +41,22 @@ public struct Scenario: Sendable {
             self.ratePerSecond = ratePerSecond
             self.burst = burst
             self.completion = completion
+        }
+    }
+
+    /// Cache tags: the function's `TAG_RULES`, the distribution's `CacheTagConfig` header (nil: none), and the
+    /// site's unchanged objects. The edge cache is seeded with every uploaded and unchanged key's paths, each carrying
+    /// the tags the rules give its key (the deploy follows its rules), so that the run's figures say which changes
+    /// were left stale and which unchanged objects were purged.
+    public struct Tags: Sendable {
+        public var rules: String
+        public var header: String?
+        public var unchanged: [String]
+
+        public init(rules: String, header: String? = "x-amz-meta-cache-tag", unchanged: [String] = []) {
+            self.rules = rules
+            self.header = header
+            self.unchanged = unchanged
         }
     }
 

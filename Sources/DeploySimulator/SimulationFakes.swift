@@ -1,6 +1,7 @@
 import AWSClient
 import AWSTestSupport
 import FoundationEssentials
+import InvalidationCore
 import LocalAWS
 import Synchronization
 
@@ -20,6 +21,9 @@ struct SimulationFakes {
             clock: clock, limits: .init(filePaths: 3000, wildcardPaths: 15),
             rateLimit: .init(burst: settings.burst, perSecond: settings.ratePerSecond))
         await cloudFront.addDistribution(DeploySimulation.distribution)
+        if let tags = scenario.tags {
+            await Self.seed(cloudFront, tags: tags, uploaded: scenario.deploy.uploads.map(\.key))
+        }
         await cloudFront.completeInvalidations(after: .milliseconds(Int64(settings.completion * 1000)))
         dynamoDB = FakeDynamoDB(clock: clock)
         await dynamoDB.createTable(DeploySimulation.table, partitionKey: "pk", sortKey: "sk")
@@ -32,6 +36,23 @@ struct SimulationFakes {
             }
         }
         if let chaos = scenario.chaos { await inject(chaos, seed: scenario.seed) }
+    }
+
+    /// The distribution's `CacheTagConfig`, and its edge cache holding every key's paths with the tags the rules give
+    /// it.
+    static func seed(_ cloudFront: FakeCloudFront, tags: Scenario.Tags, uploaded: [String]) async {
+        await cloudFront.addDistribution(DeploySimulation.distribution, origins: [], cacheTagHeader: tags.header)
+        let rules = (try? TagRules(parsing: tags.rules)) ?? TagRules()
+        var seen = Set<String>()
+        var objects: [EdgeCache.Object] = []
+        for key in uploaded + tags.unchanged {
+            let carried = rules.items(forKey: key).map { String($0.dropFirst()) }
+            for path in CloudFrontPath.paths(forKey: key, indexDocument: "index.html") where seen.insert(path).inserted
+            {
+                objects.append(EdgeCache.Object(path: path, tags: carried))
+            }
+        }
+        await cloudFront.seedEdgeCache(DeploySimulation.distribution, objects: objects)
     }
 
     func inject(_ chaos: Scenario.Chaos, seed: UInt64) async {

@@ -11,6 +11,16 @@ extension SimulationRun {
         figures.receiveCalls = queue.receiveCalls
         let counters = await fakes.cloudFront.counters
         let records = await fakes.cloudFront.invalidations
+        if scenario.tags != nil {
+            let changes = scenario.deploy.uploads.flatMap { upload in
+                CloudFrontPath.paths(forKey: upload.key, indexDocument: "index.html").map {
+                    EdgeCache.Change(path: $0, time: DeploySimulation.start.addingTimeInterval(upload.finished))
+                }
+            }
+            let edge = await fakes.cloudFront.edgeCacheFigures(DeploySimulation.distribution, changes: changes)
+            figures.stale = edge?.stale ?? []
+            figures.overInvalidated = edge?.overInvalidated ?? []
+        }
         await fakes.shutdown()
         figures.created = counters.created
         figures.throttles = counters.throttled
@@ -34,12 +44,19 @@ extension SimulationRun {
     /// dead-lettered message is handed back, not lost: it is left out).
     func lostUploads(_ records: [FakeCloudFront.Record]) -> [String] {
         let deadLettered = Set(queue.deadLettered.compactMap { uploadOfMessage[$0] })
+        // A tag covers the uploads its rules give it (on the edge, only with the distribution's CacheTagConfig:
+        // `stale` says whether it did).
+        let tagRules = scenario.tags.flatMap { try? TagRules(parsing: $0.rules) } ?? TagRules()
         var lost: [String] = []
         for (index, upload) in scenario.deploy.uploads.enumerated() where !deadLettered.contains(index) {
             let arrival = DeploySimulation.start.addingTimeInterval(upload.sent + scenario.delaySeconds)
             let path = "/" + upload.key
+            let tagged = Set(tagRules.items(forKey: upload.key).map(CacheTag.matchKey))
             let covered = records.contains { record in
-                record.created >= arrival && record.paths.contains { PathCollapser.covers($0, path) }
+                record.created >= arrival
+                    && record.paths.contains {
+                        CacheTag.isItem($0) ? tagged.contains(CacheTag.matchKey($0)) : PathCollapser.covers($0, path)
+                    }
             }
             if !covered { lost.append(upload.key) }
         }

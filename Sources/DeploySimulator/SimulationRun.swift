@@ -27,6 +27,8 @@ final class SimulationRun {
     /// Invocations in flight: their batch and their transport (which knows whether they crashed).
     var inFlight: [Int: (batch: [Int], transport: InvocationTransport)] = [:]
     var figures = Figures()
+    /// With `Scenario.tags`: one check for the run, as a warm container keeps one.
+    var cacheTagCheck: CacheTagCheck?
 
     init(_ scenario: Scenario) async throws {
         self.scenario = scenario
@@ -36,6 +38,12 @@ final class SimulationRun {
         queue = SQSQueue(visibilityTimeout: scenario.visibilityTimeout, maxReceiveCount: scenario.maxReceiveCount)
         pollers = [EventSourceMapping.Poller](repeating: .init(), count: scenario.mapping.pollers)
         fakes = try await SimulationFakes(scenario, clock: clock, shared: shared)
+        if scenario.tags != nil {
+            cacheTagCheck = CacheTagCheck(
+                cloudFront: try CloudFrontClient(
+                    configuration: aws, transport: fakes.cloudFront.transport, clock: clock),
+                settings: CacheTagSettings())
+        }
         figures.lastUpload = scenario.deploy.lastUpload
         figures.lastArrival = (scenario.deploy.uploads.map(\.sent).max() ?? 0) + scenario.delaySeconds
     }
@@ -177,11 +185,15 @@ final class SimulationRun {
     func makeHandler(transport: any HTTPTransport, jitter: SeededJitter) throws -> InvalidationHandler {
         var handler = InvalidationHandler(
             resolver: DistributionResolver(ids: [DeploySimulation.distribution], map: nil, discovery: nil),
-            planner: PlannerSettings(),
+            planner: scenario.planner,
             cloudFront: try CloudFrontClient(
                 configuration: aws, transport: transport, clock: clock, random: jitter.function),
             codePipeline: try CodePipelineClient(configuration: aws, transport: transport, clock: clock))
         handler.random = jitter.function
+        if let tags = scenario.tags {
+            handler.planner.tagRules = try TagRules(parsing: tags.rules)
+            handler.cacheTagCheck = cacheTagCheck
+        }
         if var settings = scenario.coalescing {
             settings.table = DeploySimulation.table
             handler.coalescer = Coalescer(

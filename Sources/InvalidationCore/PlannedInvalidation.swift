@@ -17,6 +17,9 @@ public struct PlannedInvalidation: Sendable, Equatable {
     public var unitLabels: [String]
     /// The changes this request covers.
     public var changes: Int = 0
+    /// With `TAG_RULES` and no budget (a coalescing batch's exact plan): `paths` as `TagCover.lines` writes them,
+    /// each with the tags of the changes that need it, so that the window's flush can cover them by tag. Never sent.
+    public var recordLines: [String]?
 
     /// What CloudFront bills for this request: one per item, a wildcard counting as one, and a tag as one.
     public var billablePaths: Int { paths.count }

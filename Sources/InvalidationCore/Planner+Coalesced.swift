@@ -9,13 +9,25 @@ extension Planner {
     ///   it, the window and the paths, so that a redelivered flush of the same window replays the same request and
     ///   CloudFront creates it once. `cfwin-<window>-<part>-` starts it, so that a person (and the chaos tests)
     ///   can tell which window an invalidation flushed.
+    ///
+    /// - Parameter paths: the recorded lines: exact paths, each perhaps with the tags of the changes that need it
+    ///   (`TagCover.lines`, with `TAG_RULES`); the tags are used only when `tagging` (the distribution's
+    ///   `CacheTagConfig` was confirmed at flush time), and never sent as part of a path.
     public static func requests(
         window: Int64, paths: [String], distributionId: String, identity: [String], changes: Int,
-        settings: PlannerSettings = PlannerSettings()
+        settings: PlannerSettings = PlannerSettings(), tagging: Bool = false
     ) -> [PlannedInvalidation] {
-        let exact = sortedUnique(paths)
+        let needs = TagCover.needs(lines: paths)
+        let exact = needs.map(\.path)
         guard !exact.isEmpty else { return [] }
-        let planned = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
+        let planned: [String]
+        if let budget = settings.budget {
+            planned =
+                tagging && exact.count > budget.maximumPaths
+                ? TagCover.plan(needs, budget: budget) : PathCollapser.collapse(exact, budget: budget)
+        } else {
+            planned = exact
+        }
         let chunks = split(planned, settings: settings)
         let identityDigest = SHA256.hash(lines: ["coalesced window", distributionId, String(window)] + identity)
         return chunks.enumerated().map { index, chunk in

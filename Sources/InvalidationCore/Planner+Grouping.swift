@@ -12,6 +12,8 @@ extension Planner {
         /// The units with at least one path here, ascending.
         var units: [Int] = []
         var identities: [String] = []
+        /// With `TAG_RULES`: for each path number, the tag items of each change that needs it (empty: pinned).
+        var carriers: [[[String]]] = []
 
         init(id: String, expectedChanges: Int) {
             self.id = id
@@ -21,8 +23,8 @@ extension Planner {
             identities.reserveCapacity(expectedChanges)
         }
 
-        /// Adds one change's paths.
-        mutating func add(_ newPaths: [String], identity: String, unit: Int) {
+        /// Adds one change's paths; `tags`: what its object carries (nil without `TAG_RULES`).
+        mutating func add(_ newPaths: [String], identity: String, unit: Int, tags: [String]? = nil) {
             identities.append(identity)
             if units.last != unit { units.append(unit) }
             for path in newPaths {
@@ -33,7 +35,9 @@ extension Planner {
                     number = paths.count
                     pathNumbers[path] = number
                     paths.append(path)
+                    if tags != nil { carriers.append([]) }
                 }
+                if let tags { carriers[number].append(tags) }
                 pathUnits.append((number, unit))
             }
         }
@@ -84,6 +88,10 @@ extension Planner {
                 return
             }
             var isServed = false
+            // Only created objects carry tags: a deleted one is covered by its paths.
+            let tags: [String]? =
+                settings.tagRules.isEmpty
+                ? nil : (change.kind == .created ? settings.tagRules.items(forKey: change.key) : [])
             for (target, number) in served {
                 // Without a prefix the key is served as it is: no copy of it.
                 let key: String
@@ -96,7 +104,7 @@ extension Planner {
                 isServed = true
                 let paths = CloudFrontPath.paths(
                     forKey: key, indexDocument: settings.indexDocument, forms: settings.forms)
-                shares[number].add(paths, identity: change.identity, unit: unitIndex)
+                shares[number].add(paths, identity: change.identity, unit: unitIndex, tags: tags)
             }
             if isServed {
                 covered += 1

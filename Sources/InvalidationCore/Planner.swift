@@ -21,8 +21,10 @@ public enum Planner {
     /// - Parameter targets: the distributions serving a bucket and the key prefix each serves (from OriginPath or
     ///   `DISTRIBUTION_MAP`); an empty answer leaves that bucket's records unserved, with one note per bucket. A
     ///   key outside a target's prefix is not sent to that distribution.
+    /// - Parameter tagging: the distributions whose `CacheTagConfig` was confirmed: only their changes may be
+    ///   covered by `TAG_RULES`' tags (`TagCover`); every other distribution's are paths.
     public static func plan(
-        _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(),
+        _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(), tagging: Set<String> = [],
         targets resolve: (_ bucket: String) -> [DistributionTarget]
     ) -> InvalidationPlan {
         var grouping = Grouping(expectedChanges: event.units.reduce(0) { $0 + $1.changes.count })
@@ -33,7 +35,8 @@ public enum Planner {
         }
         var invalidations: [PlannedInvalidation] = []
         for share in grouping.shares.sorted(by: { $0.id < $1.id }) where !share.units.isEmpty {
-            invalidations += requests(for: share, units: event.units, settings: settings)
+            invalidations += requests(
+                for: share, units: event.units, settings: settings, tagging: tagging.contains(share.id))
         }
         var plan = InvalidationPlan(
             invalidations: invalidations, notes: grouping.notes, excludedChanges: grouping.excluded)
@@ -43,22 +46,40 @@ public enum Planner {
 
     /// One distribution's requests: its paths collapsed to the budget, split where CloudFront's per-request limits
     /// force it, each part naming the units whose changes it covers.
-    static func requests(for share: Share, units: [DeliveryUnit], settings: PlannerSettings) -> [PlannedInvalidation] {
+    static func requests(
+        for share: Share, units: [DeliveryUnit], settings: PlannerSettings, tagging: Bool = false
+    ) -> [PlannedInvalidation] {
         let identities = sortedUnique(share.identities)
         let identityDigest = SHA256.hash(lines: identities)
-        let exact = share.paths.sorted()
-        let paths = settings.budget.map { PathCollapser.collapse(exact, budget: $0) } ?? exact
+        let paths = cover(share, settings: settings, tagging: tagging)
         let chunks = split(paths, settings: settings)
         return chunks.enumerated().map { chunkIndex, chunk in
             let covered = chunks.count == 1 ? share.units.map { units[$0] } : unitsCovered(by: chunk, in: share, units)
-            return PlannedInvalidation(
+            var planned = PlannedInvalidation(
                 distributionId: share.id,
                 callerReference: callerReference(
                     identityDigest: identityDigest, distributionId: share.id, paths: chunk, chunk: chunkIndex,
                     of: chunks.count),
                 paths: chunk, messageIds: covered.compactMap(\.messageId), unitLabels: covered.map(\.label),
                 changes: identities.count)
+            if settings.budget == nil, !share.carriers.isEmpty {
+                planned.recordLines = TagCover.lines(
+                    chunk.map { TagCover.Need(path: $0, carriers: share.carriers[share.pathNumbers[$0]!]) })
+            }
+            return planned
         }
+    }
+
+    /// One distribution's items: its exact paths without a budget; with one, collapsed to it, or covered with tags
+    /// too when `tagging` (a confirmed `CacheTagConfig`) and `TAG_RULES` allow.
+    static func cover(_ share: Share, settings: PlannerSettings, tagging: Bool) -> [String] {
+        let exact = share.paths.sorted()
+        guard let budget = settings.budget else { return exact }
+        guard tagging, !share.carriers.isEmpty, exact.count > budget.maximumPaths else {
+            return PathCollapser.collapse(exact, budget: budget)
+        }
+        let needs = exact.map { TagCover.Need(path: $0, carriers: share.carriers[share.pathNumbers[$0]!]) }
+        return TagCover.plan(needs, budget: budget)
     }
 
     /// The units whose paths one part of a split request covers: exact paths by lookup, wildcards by prefix.

@@ -16,6 +16,9 @@ public struct PlannerSettings: Sendable, Equatable {
     public var forms: URLForms
     /// `INCLUDE` / `EXCLUDE`, applied to keys before planning.
     public var filter = KeyFilter()
+    /// `TAG_RULES`: the cache tags objects carry at the origin. Used above the budget's `maximumPaths`, and only for
+    /// the distributions a plan is told stores them (`TagCover`).
+    public var tagRules = TagRules()
 
     public init(
         indexDocument: String? = "index.html", maximumPathsPerRequest: Int = 3000,

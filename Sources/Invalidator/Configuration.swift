@@ -18,6 +18,9 @@ public struct Configuration: Sendable, Equatable {
     public var metricsNamespace = InvocationMetrics.defaultNamespace
     /// `COALESCE_TABLE` and its companions; nil: each invocation plans and submits its own changes.
     public var coalescing: CoalesceSettings?
+    /// `CACHE_TAG_HEADER` and `CACHE_TAG_CHECK_TTL_SECONDS`: how a distribution's `CacheTagConfig` is confirmed
+    /// before tags are sent to it.
+    public var cacheTags = CacheTagSettings()
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -55,6 +58,7 @@ public struct Configuration: Sendable, Equatable {
         planner.filter = KeyFilter(
             include: KeyFilter.patterns(environment["INCLUDE"] ?? ""),
             exclude: KeyFilter.patterns(environment["EXCLUDE"] ?? ""))
+        planner.tagRules = try Self.tagRules(environment)
         self.planner = planner
         let prefix = (environment["KEY_PREFIX"] ?? "").trimmingWhitespace()
         guard !prefix.contains("*") else {
@@ -71,6 +75,7 @@ public struct Configuration: Sendable, Equatable {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
         coalescing = try CoalesceSettings.parse(environment)
+        cacheTags = try CacheTagSettings.parse(environment)
         discovery = DiscoverySettings()
         switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
         case "", "auto": discovery.mode = .auto
@@ -95,6 +100,16 @@ public struct Configuration: Sendable, Equatable {
                 throw ConfigurationError(
                     variable: "DISCOVERY_INCLUDE_DISABLED", message: "\(quoted(text)) is not true or false")
             }
+        }
+    }
+
+    /// `TAG_RULES`, empty when unset; a bad entry names the variable and the entry.
+    static func tagRules(_ environment: [String: String]) throws(ConfigurationError) -> TagRules {
+        guard let text = environment["TAG_RULES"]?.trimmingWhitespace(), !text.isEmpty else { return TagRules() }
+        do {
+            return try TagRules(parsing: text)
+        } catch {
+            throw ConfigurationError(variable: "TAG_RULES", message: error.message)
         }
     }
 

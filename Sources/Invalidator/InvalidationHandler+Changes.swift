@@ -7,7 +7,9 @@ extension InvalidationHandler {
     /// The phases of an event of changes: resolve the buckets' distributions, plan one request per distribution,
     /// submit each; what came of it is one value.
     func handle(changes event: DecodedEvent, context: InvocationContext) async -> ChangesOutcome {
-        let (plan, resolution) = await Self.plan(event, resolver: resolver, planner: planner, context: context.work)
+        let (plan, resolution) = await Self.plan(
+            event, resolver: resolver, planner: planner, context: context.work, cacheTagCheck: cacheTagCheck,
+            logger: context.logger)
         var outcome = ChangesOutcome(event: event, plan: plan, resolution: resolution)
         outcome.logNotes(context.logger)
         let submission = submission(context)
@@ -30,16 +32,25 @@ extension InvalidationHandler {
 
     /// `plan(_:)` with any resolver: `invalidator plan` resolves offline when it can.
     /// - Parameter context: discovery's calls end by its deadline.
+    /// - Parameter cacheTagCheck: with `TAG_RULES`, confirms which distributions may be sent tags (nil: none).
     public static func plan(
         _ event: DecodedEvent, resolver: DistributionResolver, planner: PlannerSettings,
-        context: AWSCallContext = AWSCallContext()
+        context: AWSCallContext = AWSCallContext(), cacheTagCheck: CacheTagCheck? = nil, logger: Logger? = nil
     ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
         switch event.reply {
         case .pipelineJob(let job):
             return (jobPlan(job, configuredIds: resolver.ids, planner: planner), DistributionResolver.Resolution())
         case .batchItemFailures, .invocationResult:
             let resolution = await resolver.resolve(buckets(of: event), context: context)
-            return (changesPlan(event, resolution: resolution, planner: planner), resolution)
+            var tagging = Set<String>()
+            if let cacheTagCheck, planner.budget != nil, !planner.tagRules.isEmpty {
+                let ids = Set(resolution.targets.values.joined().map(\.distributionId))
+                for id in ids.sorted()
+                where await cacheTagCheck.verdict(distributionId: id, logger: logger, context: context).isConfirmed {
+                    tagging.insert(id)
+                }
+            }
+            return (changesPlan(event, resolution: resolution, planner: planner, tagging: tagging), resolution)
         }
     }
 
@@ -59,7 +70,8 @@ extension InvalidationHandler {
     /// The plan for the changes whose buckets resolved; a note for each bucket whose lookup failed (its changes are
     /// handed back, not planned).
     static func changesPlan(
-        _ event: DecodedEvent, resolution: DistributionResolver.Resolution, planner: PlannerSettings
+        _ event: DecodedEvent, resolution: DistributionResolver.Resolution, planner: PlannerSettings,
+        tagging: Set<String> = []
     ) -> InvalidationPlan {
         var working = event
         // Only when a lookup failed: the copy touches every unit of a 10,000-record batch.
@@ -68,7 +80,7 @@ extension InvalidationHandler {
                 working.units[index].changes.removeAll { resolution.failures[$0.bucket] != nil }
             }
         }
-        var plan = Planner.plan(working, settings: planner) { resolution.targets[$0] ?? [] }
+        var plan = Planner.plan(working, settings: planner, tagging: tagging) { resolution.targets[$0] ?? [] }
         for (bucket, error) in resolution.failures.sorted(by: { $0.key < $1.key }) {
             plan.notes.append(
                 RecordNote(

@@ -65,7 +65,7 @@ extension InvalidationHandler {
         for planned in plan.invalidations {
             let id = planned.distributionId
             if shares[id] == nil { order.append(id) }
-            shares[id, default: Recording(distributionId: id)].paths += planned.paths
+            shares[id, default: Recording(distributionId: id)].paths += planned.recordLines ?? planned.paths
             shares[id, default: Recording(distributionId: id)].messageIds += planned.messageIds
             // Every part of a split request counts the share's changes: the same number.
             shares[id, default: Recording(distributionId: id)].changes = planned.changes
@@ -100,9 +100,15 @@ extension InvalidationHandler {
         case .skipped(let why):
             logger.log(.info, "flush skipped", pairs: fields + [("reason", why)])
         case .ready(let content):
+            var tagging = false
+            if let cacheTagCheck, !planner.tagRules.isEmpty {
+                tagging = await cacheTagCheck.verdict(
+                    distributionId: content.distributionId, logger: logger, context: context.work
+                ).isConfirmed
+            }
             var requests = Planner.requests(
                 window: content.window, paths: content.paths, distributionId: content.distributionId,
-                identity: content.keys, changes: content.changes, settings: planner)
+                identity: content.keys, changes: content.changes, settings: planner, tagging: tagging)
             for index in requests.indices { requests[index].messageIds = [messageId] }
             let submission = submission(context)
             var ids: [String] = []

@@ -31,6 +31,9 @@ public struct InvalidationHandler: Sendable {
     /// `COALESCE_TABLE`: an SQS batch's changes are recorded for one invalidation per deploy (nil: each batch is
     /// planned and submitted on its own).
     public var coalescer: Coalescer?
+    /// With `TAG_RULES`: confirms each distribution's `CacheTagConfig` before its changes are covered by tags
+    /// (nil: every change is invalidated by path).
+    public var cacheTagCheck: CacheTagCheck?
 
     public init(
         resolver: DistributionResolver, planner: PlannerSettings, cloudFront: CloudFrontClient,

@@ -144,6 +144,9 @@ public struct Startup: Sendable {
             resolver: resolver, planner: configuration.planner, cloudFront: cloudFront,
             codePipeline: codePipeline)
         handler.metricsNamespace = configuration.metricsNamespace
+        if !configuration.planner.tagRules.isEmpty {
+            handler.cacheTagCheck = CacheTagCheck(cloudFront: cloudFront, settings: configuration.cacheTags)
+        }
         if let settings = configuration.coalescing {
             do {
                 handler.coalescer = Coalescer(

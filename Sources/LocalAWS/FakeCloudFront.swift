@@ -95,6 +95,8 @@ public final class FakeCloudFront: Sendable {
         /// false: `ListDistributions` summaries lack `Origins` and `Enabled`, as moto 5.2's do.
         public var summaryHasOrigins: Bool
         public var pollsUntilComplete: Int
+        /// `CacheTagConfig.HeaderName` in `GetDistributionConfig`; nil: no `CacheTagConfig` element.
+        public var cacheTagHeader: String?
     }
 
     /// How a request was answered, counted.
@@ -359,7 +361,10 @@ public final class FakeCloudFront: Sendable {
             let xml =
                 "<?xml version=\"1.0\"?><DistributionConfig xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\">"
                 + "<CallerReference>fake</CallerReference>" + FakeCloudFront.originsXML(distribution)
-                + "<Enabled>\(distribution.enabled)</Enabled></DistributionConfig>"
+                + "<Enabled>\(distribution.enabled)</Enabled>"
+                + (distribution.cacheTagHeader.map {
+                    "<CacheTagConfig><HeaderName>\(XML.escape($0))</HeaderName></CacheTagConfig>"
+                } ?? "") + "</DistributionConfig>"
             return LoopbackReply(status: 200, headers: [("content-type", "text/xml"), ("etag", "E\(id)")], text: xml)
         }
 
@@ -451,14 +456,15 @@ public final class FakeCloudFront: Sendable {
     }
 
     /// Adds a distribution with these origins, for discovery (`ListDistributions`, `GetDistributionConfig`).
+    /// - Parameter cacheTagHeader: its `CacheTagConfig.HeaderName` (nil: the configuration has no `CacheTagConfig`).
     public func addDistribution(
         _ id: String, origins: [(domain: String, path: String)], enabled: Bool = true, summaryHasOrigins: Bool = true,
-        pollsUntilComplete: Int = 0
+        pollsUntilComplete: Int = 0, cacheTagHeader: String? = nil
     ) async {
         await state.add(
             Distribution(
                 id: id, enabled: enabled, origins: origins, summaryHasOrigins: summaryHasOrigins,
-                pollsUntilComplete: pollsUntilComplete))
+                pollsUntilComplete: pollsUntilComplete, cacheTagHeader: cacheTagHeader))
     }
 
     /// `ListDistributions` and `GetDistributionConfig` requests answered.

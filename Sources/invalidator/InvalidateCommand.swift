@@ -39,7 +39,10 @@ struct Invalidate: AsyncParsableCommand {
             sync transfer or progress record, else git).
             Cache tags (--tag html, repeatable) invalidate every cached object whose origin named the tag in the \
             distribution's CacheTagConfig header: printable ASCII without commas or *, at most 256 characters, \
-            compared case-insensitively (repeats are dropped). Each is billable like a path and is never collapsed.
+            compared case-insensitively (repeats are dropped). Each is billable like a path and is never collapsed. \
+            Before sending tags, the distribution's CacheTagConfig must name CACHE_TAG_HEADER (default \
+            x-amz-meta-cache-tag): otherwise the tags would purge nothing, and the command exits 1 unless \
+            --force-tags.
             The names are planned with the function's budget (MAX_PATHS, MAX_WILDCARDS, INDEX_DOCUMENT, the URL \
             forms, INCLUDE / EXCLUDE and KEY_PREFIX for keys) and sent as one request per distribution, with the \
             SDKs' retries (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and waits for CloudFront's in-progress limits.
@@ -77,6 +80,11 @@ struct Invalidate: AsyncParsableCommand {
         name: .customLong("tag"),
         help: ArgumentHelp("A cache tag to invalidate (with or without its #); repeatable.", valueName: "tag"))
     var tags: [String] = []
+
+    @Flag(
+        name: .customLong("force-tags"),
+        help: "Send cache tags even to a distribution whose CacheTagConfig does not name CACHE_TAG_HEADER.")
+    var forceTags = false
 
     @Option(name: .customLong("max-paths"), help: ArgumentHelp("Overrides MAX_PATHS (1 to 3000).", valueName: "n"))
     var maxPaths: Int?
@@ -136,6 +144,9 @@ struct Invalidate: AsyncParsableCommand {
         let deadline = cloudFront.client.clock.now().addingTimeInterval(timeout)
         // Every call of the command ends by --timeout.
         let calls = AWSCallContext(deadline: deadline)
+        if !forceTags {
+            try await confirmCacheTags(planned, cloudFront: cloudFront, settings: configuration.cacheTags, calls: calls)
+        }
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let created = try await submit(
             planned,
@@ -185,6 +196,26 @@ struct Invalidate: AsyncParsableCommand {
         let planned = Planner.requests(
             userPaths: paths, distributionIds: ids, run: runIdentity(reference), settings: settings)
         return (planned, skipped)
+    }
+
+    /// Refuses (exit 1, naming the distribution and the fix) to send tags to a distribution whose `CacheTagConfig`
+    /// does not name `CACHE_TAG_HEADER`: there CloudFront stores no such tags, and the tag items would purge nothing
+    /// while the invalidation reports success. Nothing is sent to any distribution when one is refused.
+    func confirmCacheTags(
+        _ planned: [PlannedInvalidation], cloudFront: CloudFrontClient, settings: CacheTagSettings,
+        calls: AWSCallContext
+    ) async throws {
+        let check = CacheTagCheck(cloudFront: cloudFront, settings: settings)
+        var seen = Set<String>()
+        for item in planned where !item.tags.isEmpty && seen.insert(item.distributionId).inserted {
+            let verdict = await check.verdict(distributionId: item.distributionId, logger: nil, context: calls)
+            if case .unconfirmed(let reason) = verdict {
+                throw fail(
+                    "distribution \(item.distributionId): cache tags \(item.tags.joined(separator: " ")) would "
+                        + "invalidate nothing: \(reason). Give paths instead, enable CacheTagConfig on the "
+                        + "distribution, or pass --force-tags to send them anyway")
+            }
+        }
     }
 
     /// Sends each request, saying what became of it; a replay of an earlier invalidation is told, never reported

@@ -10,7 +10,7 @@ struct CacheTagCLITests {
     @Test("--tag and #tag arguments are sent beside the paths, de-duplicated case-insensitively, each billable")
     func tags() async throws {
         let cloudFront = try await FakeCloudFront.start()
-        await cloudFront.addDistribution("E1CLI")
+        await cloudFront.addDistribution("E1CLI", origins: [], cacheTagHeader: "x-amz-meta-cache-tag")
         let result = try await CLI.run(
             [
                 "invalidate", "--distribution-id", "E1CLI", "--tag", "html", "--tag", "#HTML", "#Docs", "/a b.html",
@@ -68,7 +68,7 @@ struct CacheTagCLITests {
     @Test("status --items lists each invalidation's paths and tags, told apart, as text and JSON")
     func status() async throws {
         let cloudFront = try await FakeCloudFront.start()
-        await cloudFront.addDistribution("E1CLI")
+        await cloudFront.addDistribution("E1CLI", origins: [], cacheTagHeader: "x-amz-meta-cache-tag")
         let created = try await CLI.run(
             ["invalidate", "--distribution-id", "E1CLI", "--tag", "html", "/index.html"],
             environment: InvalidateCLITests.environment(cloudFront))
@@ -90,6 +90,32 @@ struct CacheTagCLITests {
         let plain = try await CLI.run(
             ["status", "--distribution-id", "E1CLI"], environment: InvalidateCLITests.environment(cloudFront))
         #expect(!plain.stdout.contains("#html"), "items only when asked (one GetInvalidation each)")
+        await cloudFront.shutdown()
+    }
+
+    @Test(
+        "--tag to a distribution whose CacheTagConfig does not name CACHE_TAG_HEADER exits 1 naming it and the fix, sending nothing; --force-tags sends",
+        arguments: [nil, "Surrogate-Key"] as [String?])
+    func refusedWithoutCacheTagConfig(header: String?) async throws {
+        let cloudFront = try await FakeCloudFront.start()
+        await cloudFront.addDistribution("E1CLI", origins: [], cacheTagHeader: "x-amz-meta-cache-tag")
+        await cloudFront.addDistribution("E2NOTAGS", origins: [], cacheTagHeader: header)
+        let arguments = ["invalidate", "--distribution-id", "E1CLI,E2NOTAGS", "--tag", "html", "/index.html"]
+        let refused = try await CLI.run(arguments, environment: InvalidateCLITests.environment(cloudFront))
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(
+            refused.stderr.hasPrefix("invalidator: distribution E2NOTAGS: cache tags #html would invalidate nothing"))
+        #expect(refused.stderr.contains(header == nil ? "no CacheTagConfig" : "header Surrogate-Key"))
+        #expect(refused.stderr.contains("--force-tags"), "\(refused.stderr)")
+        #expect(await cloudFront.invalidations.isEmpty, "nothing sent, not even to the confirmed distribution")
+        let paths = try await CLI.run(
+            ["invalidate", "--distribution-id", "E2NOTAGS", "/index.html"],
+            environment: InvalidateCLITests.environment(cloudFront))
+        #expect(paths.status == 0, "paths alone need no check: \(paths.stderr)")
+        let forced = try await CLI.run(
+            arguments + ["--force-tags"], environment: InvalidateCLITests.environment(cloudFront))
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(await cloudFront.invalidations.map(\.paths).filter { $0.contains("#html") }.count == 2)
         await cloudFront.shutdown()
     }
 }

@@ -75,6 +75,17 @@ data "aws_iam_policy_document" "function" {
     resources = local.distribution_arns
   }
 
+  # With tag rules: the check of each distribution's CacheTagConfig before its changes are invalidated by tag, on
+  # the configured distributions only.
+  dynamic "statement" {
+    for_each = var.tag_rules == "" ? [] : [1]
+    content {
+      sid       = "CheckCacheTagConfig"
+      actions   = ["cloudfront:GetDistributionConfig"]
+      resources = local.distribution_arns
+    }
+  }
+
   dynamic "statement" {
     for_each = local.discovery ? [1] : []
     content {
@@ -196,6 +207,10 @@ resource "aws_lambda_function" "invalidator" {
         QUIET_SECONDS      = tostring(var.quiet_seconds)
         MAX_DELAY_SECONDS  = tostring(var.max_delay_seconds)
       } : {},
+      var.tag_rules == "" ? {} : {
+        TAG_RULES        = var.tag_rules
+        CACHE_TAG_HEADER = var.cache_tag_header
+      },
     )
   }
 

@@ -103,6 +103,26 @@ variable "max_delay_seconds" {
   }
 }
 
+variable "tag_rules" {
+  description = "TAG_RULES: which objects the deploy uploads with which cache tag, as glob=tag entries (\"*.html=html,docs/*=docs\"). Above MAX_PATHS the function may invalidate their changes by tag, on a distribution whose CacheTagConfig names cache_tag_header (checked with cloudfront:GetDistributionConfig, granted only with rules). Empty: paths only."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.tag_rules == "" || can(regex("^[^=,]+=[^,*\\s]+(,[^=,]+=[^,*\\s]+)*$", var.tag_rules))
+    error_message = "tag_rules must be glob=tag entries separated by commas, a tag printable ASCII without commas, spaces or *."
+  }
+}
+
+variable "cache_tag_header" {
+  description = "CACHE_TAG_HEADER: the origin response header that carries the tags (S3 serves the metadata cache-tag as x-amz-meta-cache-tag); the distribution's CacheTagConfig.HeaderName must name it."
+  type        = string
+  default     = "x-amz-meta-cache-tag"
+  validation {
+    condition     = can(regex("^[-0-9A-Za-z#$%&'*+.^_`|~]+$", var.cache_tag_header))
+    error_message = "cache_tag_header must be an HTTP header name."
+  }
+}
+
 # null: the wiring's default (locals.batching in main.tf), 100 messages and a 1 s window with coalescing (the flush, not
 # the batch, gathers the deploy, and a window only delays it), 25 and 60 s without.
 variable "batch_size" {
