@@ -100,7 +100,9 @@ enum ChildProcess {
         try process.run()
         if let stdin {
             Thread {
-                input.fileHandleForWriting.write(Data(stdin.utf8))
+                // The throwing write: a child that exits before reading its input (a usage error, a refusal) must
+                // not take the test process down with EPIPE, which the non-throwing `write(_:)` turns into a trap.
+                try? input.fileHandleForWriting.write(contentsOf: Data(stdin.utf8))
                 try? input.fileHandleForWriting.close()
             }.start()
         }
