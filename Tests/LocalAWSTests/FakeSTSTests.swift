@@ -183,6 +183,22 @@ struct FakeSTSTests {
         await #expect { try await assume(as: chained.credentials) } throws: {
             ($0 as? AWSError)?.message.contains("assumed-role/next/fn-1") == true
         }
+
+        // The fake's refusals of issued credentials name the key id or the principal, never the secret or token.
+        var texts: [String] = []
+        for credentials in [first.credentials, tokenless, chained.credentials] {
+            do {
+                _ = try await assume(next, as: credentials)
+            } catch let error as AWSError {
+                texts += ["\(error)", String(reflecting: error)]
+            }
+        }
+        #expect(texts.count == 6)
+        for text in texts {
+            for issued in [first.credentials, chained.credentials] {
+                #expect(!text.contains(issued.secretAccessKey) && !text.contains(issued.sessionToken ?? "-"), "\(text)")
+            }
+        }
     }
 
     @Test("faults: an error answer issues nothing; afterWork issues and loses the answer")
