@@ -16,6 +16,9 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   function-policy --function N                (the statements of a function's resource policy, [] when none)
   create-table --name T                       a coalescing table (pk, sk; on demand; TTL on expires)
   table-items --name T                        every item of a table, as plain JSON values
+  create-role --name N [--trusted-principal ARN] [--external-id E]
+                                              an IAM role the principal may assume (with the external id);
+                                              moto's STS does not enforce the trust policy
 """
 
 import argparse
@@ -276,6 +279,15 @@ def cmd_table_items(args):
     return {"items": sorted(items, key=lambda item: (item["pk"], item["sk"]))}
 
 
+def cmd_create_role(args):
+    statement = {"Effect": "Allow", "Principal": {"AWS": args.trusted_principal}, "Action": "sts:AssumeRole"}
+    if args.external_id:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": args.external_id}}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    role = client(args, "iam").create_role(RoleName=args.name, AssumeRolePolicyDocument=json.dumps(policy))["Role"]
+    return {"arn": role["Arn"], "roleId": role["RoleId"], "name": role["RoleName"]}
+
+
 def parser():
     p = argparse.ArgumentParser(prog="aws_fixture.py", description=__doc__.splitlines()[0])
     p.add_argument("--endpoint", default=os.environ.get("MOTO_ENDPOINT"),
@@ -348,6 +360,13 @@ def parser():
     s = sub.add_parser("table-items", parents=[common], help="every item of a table, as plain JSON values")
     s.add_argument("--name", required=True)
     s.set_defaults(run=cmd_table_items)
+
+    s = sub.add_parser("create-role", parents=[common], help="an IAM role a principal may assume")
+    s.add_argument("--name", required=True)
+    s.add_argument("--trusted-principal", default="arn:aws:iam::123456789012:root",
+                   help="the AWS principal its trust policy names (default: moto's account)")
+    s.add_argument("--external-id", help="the sts:ExternalId its trust policy requires")
+    s.set_defaults(run=cmd_create_role)
     return p
 
 

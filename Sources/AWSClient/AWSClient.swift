@@ -14,7 +14,7 @@ public struct AWSServiceClient: Sendable {
 
     public let service: AWSService
     public let endpoint: ServiceEndpoint
-    let credentials: AWSCredentials
+    private(set) var credentials: AWSCredentials
     let transport: any HTTPTransport
     let errorProtocol: ErrorProtocol
     public let clock: any AWSClock
@@ -43,6 +43,17 @@ public struct AWSServiceClient: Sendable {
         self.clock = clock
         self.random = random
         self.retryQuota = RetryQuota()
+    }
+
+    /// The same client (endpoint, transport, clock, timeout, retry policy and quota) signing with `credentials`
+    /// instead: an assumed role's, for the requests to a resource in another account, and only those.
+    ///
+    /// The retry quota stays shared: it guards the process against a sick service, and a copy made for each call
+    /// must not start with a full one.
+    public func signing(with credentials: AWSCredentials) -> AWSServiceClient {
+        var copy = self
+        copy.credentials = credentials
+        return copy
     }
 
     /// Sends a signed request, retried as the SDKs' standard mode retries (`RetryPolicy`), never past the context's

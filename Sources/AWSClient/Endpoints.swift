@@ -5,6 +5,9 @@ public enum AWSService: String, Sendable, CaseIterable {
     case codePipeline = "codepipeline"
     case dynamoDB = "dynamodb"
     case sqs
+    /// STS, reached on its regional endpoint (never the legacy global `sts.amazonaws.com`): the call stays in the
+    /// function's region, and works in a region the global endpoint's us-east-1 does not serve.
+    case sts
 
     /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>` (the service id, upper-cased, spaces and hyphens as `_`).
     public var endpointVariableSuffix: String {
@@ -14,6 +17,7 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .codePipeline: return "CODEPIPELINE"
         case .dynamoDB: return "DYNAMODB"
         case .sqs: return "SQS"
+        case .sts: return "STS"
         }
     }
 
@@ -48,8 +52,8 @@ public struct EndpointError: Error, Sendable, Equatable, CustomStringConvertible
 ///
 /// `AWS_ENDPOINT_URL_<SERVICE>` wins over `AWS_ENDPOINT_URL`, and both are ignored when
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`. CloudFront is global: `https://cloudfront.amazonaws.com`, signed
-/// for us-east-1 whatever the configured region (cn-northwest-1 in the China partition); SSM, CodePipeline, DynamoDB
-/// and SQS are regional (`<service>.<region>.amazonaws.com`, `.amazonaws.com.cn` in China).
+/// for us-east-1 whatever the configured region (cn-northwest-1 in the China partition); SSM, CodePipeline, DynamoDB,
+/// SQS and STS are regional (`<service>.<region>.amazonaws.com`, `.amazonaws.com.cn` in China).
 public enum EndpointResolver {
     public static func endpoint(
         for service: AWSService, region: String, environment: [String: String]
@@ -72,7 +76,7 @@ public enum EndpointResolver {
         switch service {
         case .cloudFront:
             host = signingRegion.hasPrefix("cn-") ? "cloudfront.cn-northwest-1.\(suffix)" : "cloudfront.\(suffix)"
-        case .ssm, .codePipeline, .dynamoDB, .sqs:
+        case .ssm, .codePipeline, .dynamoDB, .sqs, .sts:
             host = "\(service.rawValue).\(region).\(suffix)"
         }
         return ServiceEndpoint(origin: "https://" + host, host: host, pathPrefix: "", signingRegion: signingRegion)

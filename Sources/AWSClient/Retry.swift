@@ -133,12 +133,15 @@ extension AWSError {
     }
 
     /// A failure that may pass: HTTP 500/502/503/504, a transient code, a connection failure, a timeout, or a DynamoDB
-    /// body damaged on the way (its CRC-32 mismatch).
+    /// body damaged on the way (its CRC-32 mismatch). STS's `IDPCommunicationError` is retried for STS only, as
+    /// botocore's standard mode does (`retries/special.py`, `RetryIDPCommunicationError`; the legacy mode's
+    /// `_retry.json` has the same rule under `sts`): the model does not mark it `retryable`.
     public var isTransient: Bool {
         switch kind {
         case .transport, .timeout: return true
         case .service:
             return Self.transientCodes.contains(code) || [500, 502, 503, 504].contains(statusCode ?? 0)
+                || (service == AWSService.sts.rawValue && code == "IDPCommunicationError")
         case .malformedResponse: return code == Self.checksumMismatchCode
         case .invalidRequest: return false
         }

@@ -41,7 +41,7 @@ struct EndpointTests {
         #expect(AWSService.dynamoDB.signingName == "dynamodb" && AWSService.sqs.signingName == "sqs")
         #expect(
             AWSService.allCases.map(\.endpointVariableSuffix) == [
-                "CLOUDFRONT", "SSM", "CODEPIPELINE", "DYNAMODB", "SQS",
+                "CLOUDFRONT", "SSM", "CODEPIPELINE", "DYNAMODB", "SQS", "STS",
             ])
 
         let environment = [
@@ -52,6 +52,20 @@ struct EndpointTests {
         #expect(try configuration(environment).endpoint(for: .sqs).origin == "http://localhost:9324")
         #expect(try configuration(environment).endpoint(for: .ssm).origin == "http://127.0.0.1:5000")
         #expect(throws: EndpointError.self) { try configuration(["AWS_ENDPOINT_URL_SQS": "sqs"]).endpoint(for: .sqs) }
+    }
+
+    @Test("STS is regional (never the global sts.amazonaws.com), .amazonaws.com.cn in China; AWS_ENDPOINT_URL_STS wins")
+    func sts() throws {
+        let sts = try configuration().endpoint(for: .sts)
+        #expect(sts.origin == "https://sts.eu-west-1.amazonaws.com" && sts.signingRegion == "eu-west-1")
+        #expect(AWSService.sts.signingName == "sts")
+        #expect(try configuration(region: "cn-north-1").endpoint(for: .sts).host == "sts.cn-north-1.amazonaws.com.cn")
+        let environment = [
+            "AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_STS": "http://localhost:7000",
+        ]
+        let overridden = try configuration(environment).endpoint(for: .sts)
+        #expect(overridden.origin == "http://localhost:7000" && overridden.signingRegion == "eu-west-1")
+        #expect(try configuration(environment).endpoint(for: .cloudFront).origin == "http://127.0.0.1:5000")
     }
 
     @Test("AWS_ENDPOINT_URL_<SERVICE> wins over AWS_ENDPOINT_URL; both can be ignored")
