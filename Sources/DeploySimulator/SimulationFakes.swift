@@ -17,7 +17,7 @@ struct SimulationFakes {
 
     init(_ scenario: Scenario, clock: SimulatedClock, shared: SimulationShared) async throws {
         let settings = scenario.cloudFront
-        cloudFront = try await FakeCloudFront.start(
+        cloudFront = FakeCloudFront.inProcess(
             clock: clock, limits: .init(filePaths: 3000, wildcardPaths: 15),
             rateLimit: .init(burst: settings.burst, perSecond: settings.ratePerSecond))
         await cloudFront.addDistribution(DeploySimulation.distribution)

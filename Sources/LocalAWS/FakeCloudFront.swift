@@ -381,7 +381,8 @@ public final class FakeCloudFront: Sendable {
         }
     }
 
-    let server: LoopbackHTTPServer
+    /// nil for a fake made `inProcess`.
+    let server: LoopbackHTTPServer?
     let state: State
 
     /// Starts the fake on 127.0.0.1. `clock` drives completion and the rate limit (a test's virtual clock, or
@@ -403,7 +404,15 @@ public final class FakeCloudFront: Sendable {
         return FakeCloudFront(server: server, state: state)
     }
 
-    private init(server: LoopbackHTTPServer, state: State) {
+    /// The fake without a server, for callers that only use `transport`: thousands of simulated deploys start one
+    /// each, and a socket and its threads apiece would cost more than the simulation.
+    public static func inProcess(
+        clock: any AWSClock = SystemClock(), limits: Limits = Limits(), rateLimit: RateLimit? = nil
+    ) -> FakeCloudFront {
+        FakeCloudFront(server: nil, state: State(clock: clock, limits: limits, rateLimit: rateLimit))
+    }
+
+    private init(server: LoopbackHTTPServer?, state: State) {
         self.server = server
         self.state = state
     }
@@ -447,7 +456,10 @@ public final class FakeCloudFront: Sendable {
     }
 
     /// The value for `AWS_ENDPOINT_URL_CLOUDFRONT`.
-    public var endpoint: String { server.origin }
+    public var endpoint: String {
+        guard let server else { preconditionFailure("a FakeCloudFront made inProcess has no endpoint") }
+        return server.origin
+    }
 
     /// Creates a distribution whose invalidations answer `InProgress` to the first `pollsUntilComplete`
     /// GetInvalidation calls (0: completed at once).
@@ -518,7 +530,7 @@ public final class FakeCloudFront: Sendable {
         get async { await state.counters }
     }
 
-    public func shutdown() async { await server.shutdown() }
+    public func shutdown() async { await server?.shutdown() }
 
     /// CloudFront's documented path rules: a leading `/`, `*` only last, at most 4,000 characters, and no
     /// character that must be URL-encoded (space, control, non-ASCII); or a cache tag item (`isValidTag`).

@@ -80,8 +80,12 @@ struct FakeCodePipelineTests {
         await codePipeline.addJob("job-1")
         var environment = FakeCloudFrontTests.environment
         environment["AWS_ENDPOINT_URL_CODEPIPELINE"] = codePipeline.endpoint
-        let client = try CodePipelineClient(
-            configuration: AWSConfiguration(environment: environment), transport: AsyncHTTPTransport())
+        // An attempt may take 60 s: on a loaded machine (the suite runs in parallel) a slow answer must not become a
+        // retry, which would count as a fifth call.
+        let client = CodePipelineClient(
+            client: try AWSServiceClient(
+                service: .codePipeline, configuration: AWSConfiguration(environment: environment),
+                transport: AsyncHTTPTransport(), errorProtocol: .json, requestTimeout: .seconds(60)))
         try await client.putJobSuccessResult(
             jobId: "job-1", summary: "waiting", externalExecutionId: "I1", percentComplete: 50,
             continuationToken: "t")
