@@ -9,6 +9,9 @@ public struct PipelineRequest: Sendable, Equatable {
     public var paths: [String]
     /// Cache tag items (`#html`, `CacheTag`), from `"tags": ["html", …]`, without repeats (case-insensitively).
     public var tags: [String] = []
+    /// `"forceTags": true`: send `tags` even to a distribution whose `CacheTagConfig` is not confirmed (the job
+    /// otherwise fails rather than invalidate nothing), as the command line's `--force-tags`.
+    public var forceTags = false
     /// Keep the job open until every invalidation has completed.
     public var wait: Bool
     /// How long the job may wait before it fails (the invalidation itself keeps running).
@@ -30,7 +33,7 @@ public struct PipelineRequest: Sendable, Equatable {
     }
 
     /// Parses `UserParameters`: empty, a bare distribution id, or a JSON object with `distributionId` or
-    /// `distributionIds`, optional `paths`, `tags`, `wait` and `maxWaitSeconds`. Unknown members are errors, so a
+    /// `distributionIds`, optional `paths`, `tags`, `forceTags`, `wait` and `maxWaitSeconds`. Unknown members are errors, so a
     /// typo such as `distributionID` fails the job instead of silently invalidating the wrong thing. `tags` alone
     /// invalidates only those tags: `/*` is the default of a job that names nothing to invalidate, not an addition.
     public init(userParameters: String) throws(InputError) {
@@ -50,7 +53,7 @@ public struct PipelineRequest: Sendable, Equatable {
         guard case .object(let members) = json else {
             throw InputError("UserParameters is not an object: give a distribution id or a JSON object")
         }
-        let known = ["distributionId", "distributionIds", "paths", "tags", "wait", "maxWaitSeconds"]
+        let known = ["distributionId", "distributionIds", "paths", "tags", "forceTags", "wait", "maxWaitSeconds"]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw InputError(
                 "UserParameters has an unknown member \(JSON.quote(unknown)); allowed: \(known.joined(separator: ", "))"
@@ -73,6 +76,10 @@ public struct PipelineRequest: Sendable, Equatable {
             paths = []
         }
         if let list = members["paths"] { paths = try Self.paths(list) }
+        if let flag = members["forceTags"] {
+            guard case .bool(let value) = flag else { throw InputError("forceTags must be true or false") }
+            forceTags = value
+        }
         if let flag = members["wait"] {
             guard case .bool(let value) = flag else { throw InputError("wait must be true or false") }
             wait = value

@@ -70,6 +70,9 @@ extension InvalidationHandler {
         case .success(let plan):
             (request, planned) = plan
         }
+        if let refusal = await tagRefusal(request, distributionIds: planned.map(\.distributionId), context: context) {
+            return .failed(.configurationError, message: refusal, externalId: nil)
+        }
         var created: [(PlannedInvalidation, Invalidation)] = []
         metrics.distributionIds = planned.map(\.distributionId)
         let submission = submission(context)
@@ -106,6 +109,24 @@ extension InvalidationHandler {
         return .continuing(
             state: state, summary: "Invalidation \(ids) created for \(paths); waiting for completion",
             percent: 100 * (created.count - pending.count) / created.count)
+    }
+
+    /// Why a job's tags must not be sent, or nil: a distribution whose `CacheTagConfig` is not confirmed would
+    /// accept them and purge nothing, leaving the pipeline's deploy stale behind a green stage. The job fails as a
+    /// configuration error naming the distribution, unless `"forceTags": true`.
+    func tagRefusal(
+        _ request: PipelineRequest, distributionIds: [String], context: InvocationContext
+    ) async -> String? {
+        guard !request.tags.isEmpty, !request.forceTags, let cacheTagCheck else { return nil }
+        var seen = Set<String>()
+        for id in distributionIds where seen.insert(id).inserted {
+            let verdict = await cacheTagCheck.verdict(distributionId: id, logger: nil, context: context.work)
+            if case .unconfirmed(let reason) = verdict {
+                return "Cache tags for distribution \(id) would invalidate nothing: \(reason). Enable its "
+                    + "CacheTagConfig with the header the deploy sets, or add \"forceTags\": true to UserParameters."
+            }
+        }
+        return nil
     }
 
     private func poll(_ state: PipelineWaitState, context: InvocationContext) async -> JobOutcome {

@@ -144,9 +144,8 @@ public struct Startup: Sendable {
             resolver: resolver, planner: configuration.planner, cloudFront: cloudFront,
             codePipeline: codePipeline)
         handler.metricsNamespace = configuration.metricsNamespace
-        if !configuration.planner.tagRules.isEmpty {
-            handler.cacheTagCheck = CacheTagCheck(cloudFront: cloudFront, settings: configuration.cacheTags)
-        }
+        // Made whatever TAG_RULES says: a pipeline job may name tags of its own (nothing is fetched until then).
+        handler.cacheTagCheck = CacheTagCheck(cloudFront: cloudFront, settings: configuration.cacheTags)
         if let settings = configuration.coalescing {
             do {
                 handler.coalescer = Coalescer(

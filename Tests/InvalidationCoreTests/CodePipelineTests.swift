@@ -61,6 +61,7 @@ struct CodePipelineTests {
             (#"{"tags":["a b"]}"#, #"cache tag "a b" holds a space"#),
             (#"{"tags":["html"],"tags":["docs"]}"#, #"duplicate member "tags""#),
             (#"{"wait":"yes"}"#, "wait must be true or false"),
+            (#"{"tags":["html"],"forceTags":"yes"}"#, "forceTags must be true or false"),
             (#"{"maxWaitSeconds":0}"#, "maxWaitSeconds"),
             (#"{"maxWaitSeconds":1.5}"#, "maxWaitSeconds"),
             (#"{"maxWaitSeconds":-9223372036854775808}"#, "maxWaitSeconds"),

@@ -130,6 +130,41 @@ struct PipelineHandlerTests {
         await cloudFront.shutdown()
     }
 
+    @Test(
+        "a job's tags go only where CacheTagConfig is confirmed: otherwise the job fails naming the distribution",
+        arguments: [
+            (header: "X-Amz-Meta-Cache-Tag" as String?, force: false, sent: true),
+            (header: nil, force: false, sent: false), (header: "x-tags", force: false, sent: false),
+            (header: nil, force: true, sent: true),
+        ])
+    func tagsConfirmed(header: String?, force: Bool, sent: Bool) async throws {
+        let clock = VirtualClock()
+        let cloudFront = try await FakeCloudFront.start(clock: clock)
+        await cloudFront.addDistribution("E1", origins: [("site.s3.amazonaws.com", "")], cacheTagHeader: header)
+        let wire = RecordingCodePipeline(cloudFront: cloudFront.transport, clock: clock)
+        var handler = try strictHandler(cloudFront, clock: clock, transport: wire)
+        let aws = try AWSConfiguration(environment: environment)
+        handler.cacheTagCheck = CacheTagCheck(
+            cloudFront: try CloudFrontClient(configuration: aws, transport: cloudFront.transport, clock: clock),
+            settings: CacheTagSettings())
+        let parameters = #"{"distributionId":"E1","tags":["html"],"forceTags":\#(force)}"#
+        let result = await handler.handle(
+            invocation(pipelineJob(parameters), clock: clock, seconds: 30), logger: Logger.none)
+        #expect((try? result.get()) != nil)
+        let report = try #require(wire.reports.first)
+        if sent {
+            #expect(report.operation == "PutJobSuccessResult")
+            #expect(await cloudFront.invalidations.map(\.paths) == [["#html"]])
+        } else {
+            #expect(report.operation == "PutJobFailureResult")
+            #expect(report.body["failureDetails"]?["type"]?.string == "ConfigurationError")
+            let message = report.body["failureDetails"]?["message"]?.string ?? ""
+            #expect(message.contains("distribution E1") && message.contains("forceTags"), "\(message)")
+            #expect(await cloudFront.invalidations.isEmpty)
+        }
+        await cloudFront.shutdown()
+    }
+
     @Test("a bad tag fails the job as a configuration error naming the tag; nothing is invalidated")
     func badTag() async throws {
         let clock = VirtualClock()

@@ -75,10 +75,10 @@ data "aws_iam_policy_document" "function" {
     resources = local.distribution_arns
   }
 
-  # With tag rules: the check of each distribution's CacheTagConfig before its changes are invalidated by tag, on
-  # the configured distributions only.
+  # With tag rules, or for a pipeline (a job may name tags): the check of each distribution's CacheTagConfig before
+  # anything is invalidated by tag, on the configured distributions only.
   dynamic "statement" {
-    for_each = var.tag_rules == "" ? [] : [1]
+    for_each = var.tag_rules == "" && var.wiring != "codepipeline" ? [] : [1]
     content {
       sid       = "CheckCacheTagConfig"
       actions   = ["cloudfront:GetDistributionConfig"]
