@@ -22,6 +22,13 @@ locals {
   distribution_arns = length(var.distribution_ids) > 0 ? [
     for id in var.distribution_ids : "arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution/${id}"
   ] : ["arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution/*"]
+  # The tenant operations as CreateInvalidation: on the named tenants, or every tenant of the account when no
+  # distribution is named either; none when distributions are named and tenants are not.
+  tenant_arns = length(var.tenant_ids) > 0 ? [
+    for id in var.tenant_ids : "arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution-tenant/${id}"
+    ] : length(var.distribution_ids) > 0 ? [] : [
+    "arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution-tenant/*"
+  ]
 }
 
 data "aws_partition" "current" {}
@@ -86,12 +93,39 @@ data "aws_iam_policy_document" "function" {
     }
   }
 
+  # Distribution tenants' invalidations: their own actions on their own resource type
+  # (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfront.html);
+  # ListInvalidationsForDistributionTenant as ListInvalidations.
+  dynamic "statement" {
+    for_each = length(local.tenant_arns) > 0 ? [1] : []
+    content {
+      sid = "InvalidateTenants"
+      actions = [
+        "cloudfront:CreateInvalidationForDistributionTenant",
+        "cloudfront:GetInvalidationForDistributionTenant",
+        "cloudfront:ListInvalidationsForDistributionTenant",
+      ]
+      resources = local.tenant_arns
+    }
+  }
+
+  # The tenants of multi-tenant distributions too (their parameters, for their origin paths).
   dynamic "statement" {
     for_each = local.discovery ? [1] : []
     content {
       sid       = "Discover"
-      actions   = ["cloudfront:ListDistributions", "cloudfront:GetDistributionConfig"]
+      actions   = ["cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "cloudfront:ListDistributionTenants", "cloudfront:GetDistributionTenant"]
       resources = ["*"]
+    }
+  }
+
+  # Distributions in other accounts: sts:AssumeRole on exactly the roles named, none without them.
+  dynamic "statement" {
+    for_each = length(var.assume_role_arns) > 0 ? [1] : []
+    content {
+      sid       = "AssumeDistributionRoles"
+      actions   = ["sts:AssumeRole"]
+      resources = var.assume_role_arns
     }
   }
 
@@ -172,7 +206,7 @@ resource "aws_iam_role_policy" "function" {
 resource "aws_lambda_function" "invalidator" {
   #checkov:skip=CKV_AWS_117:The function calls public AWS APIs only; a VPC would add NAT cost and cold-start time.
   #checkov:skip=CKV_AWS_116:Failed events go to the dead-letter queue through the trigger (SQS redrive, the EventBridge target) or the on-failure destination (aws_lambda_function_event_invoke_config), which also keeps the error; pipeline jobs are always reported.
-  #checkov:skip=CKV_AWS_173:The environment holds ids and names only; secrets stay in an SSM SecureString.
+  #checkov:skip=CKV_AWS_173:The environment holds ids, names and role ARNs; EXTERNAL_ID is not a secret (it guards against the confused deputy, not as a password); secrets stay in an SSM SecureString.
   #checkov:skip=CKV_AWS_272:Code signing needs a signing profile this module cannot assume; the artifact is built and checked by make build.
   #checkov:skip=CKV_AWS_50:X-Ray tracing is left to the user: it adds cost to every invocation and the function does not emit segments.
   #checkov:skip=CKV_AWS_115:Reserved concurrency is the reserved_concurrency variable (default none, as the account's pool suits most sites).
@@ -211,6 +245,9 @@ resource "aws_lambda_function" "invalidator" {
         TAG_RULES        = var.tag_rules
         CACHE_TAG_HEADER = var.cache_tag_header
       },
+      var.distribution_map == "" ? {} : { DISTRIBUTION_MAP = var.distribution_map },
+      length(var.discovery_role_arns) == 0 ? {} : { DISCOVERY_ROLE_ARNS = join(",", var.discovery_role_arns) },
+      var.external_id == "" ? {} : { EXTERNAL_ID = var.external_id },
     )
   }
 

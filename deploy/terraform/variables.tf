@@ -73,6 +73,58 @@ variable "kms_key_arn" {
   }
 }
 
+variable "distribution_map" {
+  description = "DISTRIBUTION_MAP: bucket (or bucket/prefix) to targets, as JSON. A target is a distribution id, \"tenant:ID\" (a distribution tenant) or {\"id\" or \"tenant\", \"roleArn\", \"externalId\"} (in another account: name the role in assume_role_arns too). Empty: not set. CloudFront permissions still follow distribution_ids and tenant_ids (all of this account's when empty)."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.distribution_map == "" || can(keys(jsondecode(var.distribution_map)))
+    error_message = "distribution_map must be a JSON object (bucket or bucket/prefix to targets)."
+  }
+}
+
+variable "tenant_ids" {
+  description = "Distribution tenants of this account the function invalidates (DISTRIBUTION_MAP's \"tenant:ID\" targets): the tenant permissions are scoped to them. Empty: every tenant of this account without distribution_ids, none with them."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for id in var.tenant_ids : can(regex("^[A-Za-z0-9_-]{1,128}$", id))])
+    error_message = "tenant_ids must be distribution tenant ids (dt_...)."
+  }
+}
+
+variable "assume_role_arns" {
+  description = "Every role in other accounts the function may assume (sts:AssumeRole, on these only): each roleArn of DISTRIBUTION_MAP and of pipeline jobs, and every discovery_role_arns entry. Create them with deploy/terraform/cross-account in the distributions' accounts."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for arn in var.assume_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=.@/-]{1,512}$", arn))])
+    error_message = "assume_role_arns must be IAM role ARNs (arn:aws:iam::ACCOUNT:role/NAME)."
+  }
+}
+
+variable "discovery_role_arns" {
+  description = "DISCOVERY_ROLE_ARNS: roles in other accounts whose distributions discovery lists too (created with allow_discovery). Each must be in assume_role_arns."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for arn in var.discovery_role_arns : contains(var.assume_role_arns, arn)])
+    error_message = "Every discovery_role_arns entry must be in assume_role_arns too (the function assumes it)."
+  }
+}
+
+variable "external_id" {
+  description = "EXTERNAL_ID: the external id sent with every assumed role that does not name its own (the map entry's externalId). Empty: none."
+  type        = string
+  default     = ""
+  sensitive   = true
+  validation {
+    # The length apart: RE2 repeats at most 1000 times.
+    condition     = var.external_id == "" || (can(regex("^[A-Za-z0-9_+=,.@:/-]+$", var.external_id)) && length(var.external_id) >= 2 && length(var.external_id) <= 1224)
+    error_message = "external_id must be 2-1224 letters, digits and _+=,.@:/- (STS's ExternalId)."
+  }
+}
+
 variable "coalesce" {
   description = "eventbridge-sqs only (other wirings never coalesce): record each batch's changes in a DynamoDB table and make one invalidation per distribution once the deploy has been quiet for quiet_seconds. false: one invalidation per batch, no table."
   type        = bool
