@@ -80,12 +80,18 @@ data "aws_iam_policy_document" "invalidation" {
   dynamic "statement" {
     for_each = var.allow_discovery ? [1] : []
     content {
-      sid     = "DiscoverRead"
-      actions = ["cloudfront:GetDistributionConfig", "cloudfront:GetDistributionTenant"]
-      resources = [
-        "arn:${local.partition}:cloudfront::${local.account}:distribution/*",
-        "arn:${local.partition}:cloudfront::${local.account}:distribution-tenant/*",
-      ]
+      sid       = "DiscoverDistributionConfig"
+      actions   = ["cloudfront:GetDistributionConfig"]
+      resources = ["arn:${local.partition}:cloudfront::${local.account}:distribution/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.allow_discovery ? [1] : []
+    content {
+      sid       = "DiscoverTenants"
+      actions   = ["cloudfront:GetDistributionTenant"]
+      resources = ["arn:${local.partition}:cloudfront::${local.account}:distribution-tenant/*"]
     }
   }
 }

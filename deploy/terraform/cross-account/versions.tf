@@ -1,11 +1,10 @@
 terraform {
-  # As the invalidator module (deploy/terraform), so that one Terraform and provider serve both.
   required_version = ">= 1.9"
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # Provider 6: data.aws_region's region attribute (name is deprecated there).
-      version = "~> 6.0"
+      # Nothing of provider 6 is needed: an account whose configuration still pins provider 5 can use it too.
+      version = ">= 5.0, < 7.0"
     }
   }
 }
