@@ -16,8 +16,9 @@ locals {
   asynchronous = contains(["s3-notification", "sns"], var.wiring)
   # Every wiring but the pipeline (whose failures fail the pipeline's run) keeps what it could not handle there.
   dead_letters = var.wiring != "codepipeline"
-  # A pipeline names its distributions in UserParameters: it never discovers.
-  discovery     = length(var.distribution_ids) == 0 && var.distribution_id_parameter_name == "" && var.wiring != "codepipeline"
+  # A pipeline names its distributions in UserParameters: it never discovers. Nor does the function with a
+  # DISTRIBUTION_MAP (DISTRIBUTION_DISCOVERY stays auto: discovery only without ids and map).
+  discovery     = length(var.distribution_ids) == 0 && var.distribution_id_parameter_name == "" && var.wiring != "codepipeline" && var.distribution_map == ""
   parameter_arn = var.distribution_id_parameter_name == "" ? "" : "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:parameter/${trimprefix(var.distribution_id_parameter_name, "/")}"
   distribution_arns = length(var.distribution_ids) > 0 ? [
     for id in var.distribution_ids : "arn:${data.aws_partition.current.partition}:cloudfront::${data.aws_caller_identity.current.account_id}:distribution/${id}"
