@@ -54,13 +54,23 @@ public struct DistributionSummary: Sendable, Equatable {
     public var enabled: Bool?
     /// nil when the summary lacks `Origins` (moto 5.2): ask `GetDistributionConfig`.
     public var origins: [DistributionOrigin]?
+    /// `ConnectionMode`: `tenant-only` for a multi-tenant distribution; nil when the summary does not say (older
+    /// answers, moto), which is a standard (`direct`) distribution.
+    public var connectionMode: ConnectionMode?
 
-    public init(id: String, domainName: String, enabled: Bool?, origins: [DistributionOrigin]?) {
+    public init(
+        id: String, domainName: String, enabled: Bool?, origins: [DistributionOrigin]?,
+        connectionMode: ConnectionMode? = nil
+    ) {
         self.id = id
         self.domainName = domainName
         self.enabled = enabled
         self.origins = origins
+        self.connectionMode = connectionMode
     }
+
+    /// Whether it serves viewers only through distribution tenants: invalidate its tenants, not it.
+    public var isMultiTenant: Bool { connectionMode == .tenantOnly }
 }
 
 /// One page of `ListDistributions`.
@@ -77,12 +87,25 @@ public struct DistributionConfig: Sendable, Equatable {
     /// `CacheTagConfig.HeaderName`: the origin response header CloudFront reads cache tags from; nil when the
     /// distribution has no `CacheTagConfig` (then it stores no tags, and an invalidation by tag purges nothing).
     public var cacheTagHeader: String?
+    /// `ConnectionMode`; nil when the configuration does not say (a standard distribution).
+    public var connectionMode: ConnectionMode?
+    /// `TenantConfig.ParameterDefinitions` of a multi-tenant distribution: the `{{name}}`s its origins may use, with
+    /// their defaults; empty otherwise.
+    public var tenantParameters: [TenantParameterDefinition]
 
-    public init(enabled: Bool, origins: [DistributionOrigin], cacheTagHeader: String? = nil) {
+    public init(
+        enabled: Bool, origins: [DistributionOrigin], cacheTagHeader: String? = nil,
+        connectionMode: ConnectionMode? = nil, tenantParameters: [TenantParameterDefinition] = []
+    ) {
         self.enabled = enabled
         self.origins = origins
         self.cacheTagHeader = cacheTagHeader
+        self.connectionMode = connectionMode
+        self.tenantParameters = tenantParameters
     }
+
+    /// Whether it serves viewers only through distribution tenants.
+    public var isMultiTenant: Bool { connectionMode == .tenantOnly }
 }
 
 /// CloudFront's REST-XML API (version 2020-05-31): the operations invalidation needs.
@@ -143,8 +166,10 @@ public struct CloudFrontClient: Sendable {
         return try parseInvalidationList(response)
     }
 
-    func parseInvalidationList(_ response: HTTPResponse) throws(AWSError) -> InvalidationListPage {
-        let root = try parseRoot(response, operation: "ListInvalidations", expected: "InvalidationList")
+    func parseInvalidationList(
+        _ response: HTTPResponse, operation: String = "ListInvalidations"
+    ) throws(AWSError) -> InvalidationListPage {
+        let root = try parseRoot(response, operation: operation, expected: "InvalidationList")
         let summaries = root.child("Items")?.children(named: "InvalidationSummary") ?? []
         let invalidations = summaries.compactMap { summary -> InvalidationSummary? in
             guard let id = summary["Id"], !id.isEmpty else { return nil }
@@ -168,14 +193,16 @@ public struct CloudFrontClient: Sendable {
         return try parseDistributionList(response)
     }
 
-    func parseDistributionList(_ response: HTTPResponse) throws(AWSError) -> DistributionListPage {
-        let root = try parseRoot(response, operation: "ListDistributions", expected: "DistributionList")
+    func parseDistributionList(
+        _ response: HTTPResponse, operation: String = "ListDistributions"
+    ) throws(AWSError) -> DistributionListPage {
+        let root = try parseRoot(response, operation: operation, expected: "DistributionList")
         let summaries = root.child("Items")?.children(named: "DistributionSummary") ?? []
         let distributions = summaries.compactMap { summary -> DistributionSummary? in
             guard let id = summary["Id"], !id.isEmpty else { return nil }
             return DistributionSummary(
                 id: id, domainName: summary["DomainName"] ?? "", enabled: summary["Enabled"].map { $0 == "true" },
-                origins: summary.child("Origins").map(Self.origins))
+                origins: summary.child("Origins").map(Self.origins), connectionMode: Self.connectionMode(summary))
         }
         let truncated = root["IsTruncated"] == "true"
         let next = root["NextMarker"].flatMap { $0.isEmpty ? nil : $0 }
@@ -197,7 +224,12 @@ public struct CloudFrontClient: Sendable {
         let header = root.child("CacheTagConfig")?["HeaderName"]
         return DistributionConfig(
             enabled: root["Enabled"] == "true", origins: root.child("Origins").map(Self.origins) ?? [],
-            cacheTagHeader: header.flatMap { $0.isEmpty ? nil : $0 })
+            cacheTagHeader: header.flatMap { $0.isEmpty ? nil : $0 }, connectionMode: Self.connectionMode(root),
+            tenantParameters: Self.tenantParameterDefinitions(root.child("TenantConfig")))
+    }
+
+    static func connectionMode(_ element: XMLElement) -> ConnectionMode? {
+        element["ConnectionMode"].flatMap { $0.isEmpty ? nil : ConnectionMode(rawValue: $0) }
     }
 
     static func origins(_ element: XMLElement) -> [DistributionOrigin] {
