@@ -1,23 +1,32 @@
 import JSONSupport
 
-/// A distribution that serves (part of) a bucket: keys under `keyPrefix` are served with that prefix removed, as
-/// an origin's `OriginPath` does (`/prod` serves key `prod/a.html` as `/a.html`).
+/// A distribution (or distribution tenant) that serves (part of) a bucket: keys under `keyPrefix` are served with
+/// that prefix removed, as an origin's `OriginPath` does (`/prod` serves key `prod/a.html` as `/a.html`).
 public struct DistributionTarget: Sendable, Hashable, Comparable {
-    public var distributionId: String
+    /// Where its invalidations go, and through which role.
+    public var target: CloudFrontTarget
     /// Empty for the whole bucket, else ends with `/`.
     public var keyPrefix: String
 
-    public init(distributionId: String, keyPrefix: String = "") {
-        self.distributionId = distributionId
+    public init(_ target: CloudFrontTarget, keyPrefix: String = "") {
+        self.target = target
         self.keyPrefix = keyPrefix
     }
 
+    public init(distributionId: String, keyPrefix: String = "") {
+        self.init(.distribution(distributionId), keyPrefix: keyPrefix)
+    }
+
     /// A target for an origin with this `OriginPath` (`""`, `/prod`, `/a/b/`).
-    public init(distributionId: String, originPath: String) {
+    public init(_ target: CloudFrontTarget, originPath: String) {
         var prefix = Substring(originPath)
         while prefix.first == "/" { prefix = prefix.dropFirst() }
         while prefix.last == "/" { prefix = prefix.dropLast() }
-        self.init(distributionId: distributionId, keyPrefix: prefix.isEmpty ? "" : prefix + "/")
+        self.init(target, keyPrefix: prefix.isEmpty ? "" : prefix + "/")
+    }
+
+    public init(distributionId: String, originPath: String) {
+        self.init(.distribution(distributionId), originPath: originPath)
     }
 
     /// The key as this distribution serves it, or nil when the key lies outside the target's prefix.
@@ -29,6 +38,6 @@ public struct DistributionTarget: Sendable, Hashable, Comparable {
     }
 
     public static func < (lhs: DistributionTarget, rhs: DistributionTarget) -> Bool {
-        (lhs.distributionId, lhs.keyPrefix) < (rhs.distributionId, rhs.keyPrefix)
+        (lhs.target.key, lhs.keyPrefix) < (rhs.target.key, rhs.keyPrefix)
     }
 }

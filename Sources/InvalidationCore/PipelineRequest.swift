@@ -3,8 +3,14 @@ import JSONSupport
 
 /// What a pipeline job asks for, from its `UserParameters`.
 public struct PipelineRequest: Sendable, Equatable {
-    /// Empty: the function's configured distribution(s).
+    /// With `tenantIds` empty too: the function's configured distribution(s).
     public var distributionIds: [String]
+    /// Distribution tenants, from `"tenantIds"`: invalidated through the tenant operations.
+    public var tenantIds: [String] = []
+    /// `"roleArn"`: the role to assume for the job's distributions and tenants (another account's).
+    public var roleArn: String?
+    /// `"externalId"`: the external id that role's trust policy asks for.
+    public var externalId: String?
     /// Encoded CloudFront paths (default `/*`, or none when `tags` are given without `paths`).
     public var paths: [String]
     /// Cache tag items (`#html`, `CacheTag`), from `"tags": ["html", …]`, without repeats (case-insensitively).
@@ -32,10 +38,16 @@ public struct PipelineRequest: Sendable, Equatable {
         self.maxWaitSeconds = maxWaitSeconds
     }
 
-    /// Parses `UserParameters`: empty, a bare distribution id, or a JSON object with `distributionId` or
-    /// `distributionIds`, optional `paths`, `tags`, `forceTags`, `wait` and `maxWaitSeconds`. Unknown members are errors, so a
-    /// typo such as `distributionID` fails the job instead of silently invalidating the wrong thing. `tags` alone
-    /// invalidates only those tags: `/*` is the default of a job that names nothing to invalidate, not an addition.
+    /// The job's own targets (empty: the function's configured ones), each through `roleArn` when given.
+    public var targets: [CloudFrontTarget] {
+        distributionIds.map { .distribution($0, roleArn: roleArn) } + tenantIds.map { .tenant($0, roleArn: roleArn) }
+    }
+
+    /// Parses `UserParameters`: empty, a bare distribution id, or a JSON object with `distributionId`,
+    /// `distributionIds` or `tenantIds`, optional `roleArn` and `externalId`, `paths`, `tags`, `forceTags`, `wait`
+    /// and `maxWaitSeconds`. Unknown members are errors, so a typo such as `distributionID` fails the job instead of
+    /// silently invalidating the wrong thing. `tags` alone invalidates only those tags: `/*` is the default of a job
+    /// that names nothing to invalidate, not an addition.
     public init(userParameters: String) throws(InputError) {
         self.init()
         let text = userParameters.trimmingWhitespace()
@@ -53,7 +65,10 @@ public struct PipelineRequest: Sendable, Equatable {
         guard case .object(let members) = json else {
             throw InputError("UserParameters is not an object: give a distribution id or a JSON object")
         }
-        let known = ["distributionId", "distributionIds", "paths", "tags", "forceTags", "wait", "maxWaitSeconds"]
+        let known = [
+            "distributionId", "distributionIds", "tenantIds", "roleArn", "externalId", "paths", "tags", "forceTags",
+            "wait", "maxWaitSeconds",
+        ]
         if let unknown = members.keys.sorted().first(where: { !known.contains($0) }) {
             throw InputError(
                 "UserParameters has an unknown member \(JSON.quote(unknown)); allowed: \(known.joined(separator: ", "))"
@@ -71,6 +86,7 @@ public struct PipelineRequest: Sendable, Equatable {
             ids += values.compactMap(\.string)
         }
         distributionIds = try Self.ids(ids)
+        try readTenantsAndRole(members)
         if let list = members["tags"] {
             tags = try Self.tags(list)
             paths = []
@@ -89,6 +105,42 @@ public struct PipelineRequest: Sendable, Equatable {
                 throw InputError("maxWaitSeconds must be a whole number of seconds from 1 to 86400")
             }
             maxWaitSeconds = Int(seconds)
+        }
+    }
+
+    /// `tenantIds`, `roleArn` and `externalId`: checked here, so a job naming a user's ARN or a malformed tenant id
+    /// fails with the member at fault before anything is sent.
+    private mutating func readTenantsAndRole(_ members: [String: JSONValue]) throws(InputError) {
+        if let list = members["tenantIds"] {
+            guard let values = list.array, !values.isEmpty, values.allSatisfy({ $0.string != nil }) else {
+                throw InputError("tenantIds must be a non-empty array of strings")
+            }
+            for id in values.compactMap(\.string) {
+                guard TenantId.isValid(id) else {
+                    throw InputError(
+                        "tenantIds has \(JSON.quote(String(id.prefix(80)))), which is not a distribution tenant id")
+                }
+                if !tenantIds.contains(id) { tenantIds.append(id) }
+            }
+        }
+        if let value = members["roleArn"] {
+            guard let arn = value.string, CloudFrontTarget.isRoleArn(arn) else {
+                throw InputError("roleArn must be an IAM role's ARN (arn:aws:iam::<12-digit account>:role/<name>)")
+            }
+            roleArn = arn
+        }
+        if let value = members["externalId"] {
+            // Never echoed: it is what tells the role's callers apart.
+            guard let id = value.string, (2...1224).contains(id.utf8.count) else {
+                throw InputError("externalId must be a string of 2 to 1224 characters")
+            }
+            guard roleArn != nil else { throw InputError("externalId is given without a roleArn to use it with") }
+            externalId = id
+        }
+        if roleArn != nil && distributionIds.isEmpty && tenantIds.isEmpty {
+            throw InputError(
+                "roleArn is given without distributionId(s) or tenantIds: say which of the role's account's "
+                    + "distributions to invalidate")
         }
     }
 

@@ -4,10 +4,10 @@ import JSONSupport
 /// What a waiting job carries from one invocation to the next in its continuation token.
 public struct PipelineWaitState: Sendable, Equatable {
     public struct Pending: Sendable, Equatable {
-        public var distributionId: String
+        public var target: CloudFrontTarget
         public var invalidationId: String
-        public init(distributionId: String, invalidationId: String) {
-            self.distributionId = distributionId
+        public init(target: CloudFrontTarget, invalidationId: String) {
+            self.target = target
             self.invalidationId = invalidationId
         }
     }
@@ -28,7 +28,7 @@ public struct PipelineWaitState: Sendable, Equatable {
 
     /// A compact JSON token, at most 2,048 characters.
     public var token: String {
-        let pairs = invalidations.map { JSONValue.array([.string($0.distributionId), .string($0.invalidationId)]) }
+        let pairs = invalidations.map { JSONValue.array([.string($0.target.key), .string($0.invalidationId)]) }
         return JSON.serialize(
             .object([
                 "v": .number("1"), "start": .number(String(startedAt)), "max": .number(String(maxWaitSeconds)),
@@ -44,7 +44,7 @@ public struct PipelineWaitState: Sendable, Equatable {
     ///
     /// Anyone allowed to invoke the function can hand it a token, so every field is checked before it is used: the
     /// start within `plausibleStart` and not in the future (beyond a little clock skew), `max` within what
-    /// `UserParameters` accepts, the ids CloudFront's kind of id (they go into a request path), and the token within
+    /// `UserParameters` accepts, the targets and ids CloudFront's kinds of id (they go into a request path), and the token within
     /// CodePipeline's 2,048 characters.
     public init?(token: String, now: Int64) {
         guard token.utf8.count <= Self.maximumTokenLength,
@@ -55,11 +55,11 @@ public struct PipelineWaitState: Sendable, Equatable {
         else { return nil }
         var pending: [Pending] = []
         for pair in pairs {
-            guard let values = pair.array, values.count == 2, let distribution = values[0].string,
-                let invalidation = values[1].string, DistributionId.isValid(distribution),
+            guard let values = pair.array, values.count == 2, let key = values[0].string,
+                let target = CloudFrontTarget(key: key), let invalidation = values[1].string,
                 DistributionId.isValid(invalidation)
             else { return nil }
-            pending.append(Pending(distributionId: distribution, invalidationId: invalidation))
+            pending.append(Pending(target: target, invalidationId: invalidation))
         }
         self.init(startedAt: start, maxWaitSeconds: Int(max), invalidations: pending)
     }

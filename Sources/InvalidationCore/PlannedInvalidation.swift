@@ -2,9 +2,9 @@ import Crypto
 import Formats
 import JSONSupport
 
-/// One CreateInvalidation request to make.
+/// One CreateInvalidation request to make (of a distribution, or of a distribution tenant).
 public struct PlannedInvalidation: Sendable, Equatable {
-    public var distributionId: String
+    public var target: CloudFrontTarget
     /// Derived from the identity of the changes and the paths: a redelivered batch reproduces it (CloudFront then
     /// returns the earlier invalidation instead of invalidating twice); two different batches cannot share it.
     public var callerReference: String

@@ -14,7 +14,7 @@ extension Planner {
     ///   (`TagCover.lines`, with `TAG_RULES`); the tags are used only when `tagging` (the distribution's
     ///   `CacheTagConfig` was confirmed at flush time), and never sent as part of a path.
     public static func requests(
-        window: Int64, paths: [String], distributionId: String, identity: [String], changes: Int,
+        window: Int64, paths: [String], target: CloudFrontTarget, identity: [String], changes: Int,
         settings: PlannerSettings = PlannerSettings(), tagging: Bool = false
     ) -> [PlannedInvalidation] {
         let needs = TagCover.needs(lines: paths)
@@ -29,13 +29,13 @@ extension Planner {
             planned = exact
         }
         let chunks = split(planned, settings: settings)
-        let identityDigest = SHA256.hash(lines: ["coalesced window", distributionId, String(window)] + identity)
+        let identityDigest = SHA256.hash(lines: ["coalesced window", target.key, String(window)] + identity)
         return chunks.enumerated().map { index, chunk in
             let reference = callerReference(
-                identityDigest: identityDigest, distributionId: distributionId, paths: chunk, chunk: index,
+                identityDigest: identityDigest, target: target, paths: chunk, chunk: index,
                 of: chunks.count)
             return PlannedInvalidation(
-                distributionId: distributionId,
+                target: target,
                 callerReference: "cfwin-\(window)-\(index)-" + reference.dropFirst("cfinv-".count).prefix(32),
                 paths: chunk, messageIds: [], unitLabels: ["window \(window)"], changes: changes)
         }

@@ -4,7 +4,7 @@ extension Planner {
     /// One distribution's share of an event. Paths are numbered in order of first appearance; units arrive in
     /// increasing order, so "is this unit already listed" is a look at the last one.
     struct Share {
-        var id: String
+        var id: CloudFrontTarget
         var pathNumbers: [String: Int] = [:]
         var paths: [String] = []
         /// (path number, unit index) for every path a change asks for.
@@ -15,7 +15,7 @@ extension Planner {
         /// With `TAG_RULES`: for each path number, the tag items of each change that needs it (empty: pinned).
         var carriers: [[[String]]] = []
 
-        init(id: String, expectedChanges: Int) {
+        init(id: CloudFrontTarget, expectedChanges: Int) {
             self.id = id
             pathNumbers.reserveCapacity(expectedChanges)
             paths.reserveCapacity(expectedChanges)
@@ -55,7 +55,7 @@ extension Planner {
         /// Changes at least one distribution serves.
         var covered = 0
         let expectedChanges: Int
-        private var shareNumbers: [String: Int] = [:]
+        private var shareNumbers: [CloudFrontTarget: Int] = [:]
         private var resolved: [String: Served] = [:]
         /// Batches are mostly one bucket: its targets without hashing its name per change.
         private var lastBucket: (bucket: String, served: Served)?
@@ -129,9 +129,9 @@ extension Planner {
                 served = known
             } else {
                 served = resolve(bucket).map { target in
-                    if let number = shareNumbers[target.distributionId] { return (target, number) }
-                    shareNumbers[target.distributionId] = shares.count
-                    shares.append(Share(id: target.distributionId, expectedChanges: expectedChanges))
+                    if let number = shareNumbers[target.target] { return (target, number) }
+                    shareNumbers[target.target] = shares.count
+                    shares.append(Share(id: target.target, expectedChanges: expectedChanges))
                     return (target, shares.count - 1)
                 }
                 resolved[bucket] = served

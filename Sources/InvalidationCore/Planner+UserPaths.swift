@@ -50,14 +50,14 @@ extension Planner {
     ///   the paths, so that retrying the same run is idempotent and the next deploy with the same paths is not
     ///   mistaken for it.
     public static func requests(
-        userPaths: [String], distributionIds: [String], run: String, settings: PlannerSettings = PlannerSettings()
+        userPaths: [String], targets: [CloudFrontTarget], run: String, settings: PlannerSettings = PlannerSettings()
     ) -> [PlannedInvalidation] {
         let (tags, exactPaths) = separated(userPaths)
         let exact = tags + exactPaths
         guard !exact.isEmpty else { return [] }
         let paths = settings.budget.map { PathCollapser.collapse(exactPaths, budget: $0) } ?? exactPaths
         return requests(
-            chunks: split(tags + paths, settings: settings), distributionIds: distributionIds,
+            chunks: split(tags + paths, settings: settings), targets: targets,
             identityDigest: SHA256.hash(lines: ["command line", run] + exact), label: "command line",
             changes: exact.count)
     }

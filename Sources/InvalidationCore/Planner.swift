@@ -21,10 +21,10 @@ public enum Planner {
     /// - Parameter targets: the distributions serving a bucket and the key prefix each serves (from OriginPath or
     ///   `DISTRIBUTION_MAP`); an empty answer leaves that bucket's records unserved, with one note per bucket. A
     ///   key outside a target's prefix is not sent to that distribution.
-    /// - Parameter tagging: the distributions whose `CacheTagConfig` was confirmed: only their changes may be
-    ///   covered by `TAG_RULES`' tags (`TagCover`); every other distribution's are paths.
+    /// - Parameter tagging: the targets whose `CacheTagConfig` was confirmed: only their changes may be covered by
+    ///   `TAG_RULES`' tags (`TagCover`); every other target's are paths.
     public static func plan(
-        _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(), tagging: Set<String> = [],
+        _ event: DecodedEvent, settings: PlannerSettings = PlannerSettings(), tagging: Set<CloudFrontTarget> = [],
         targets resolve: (_ bucket: String) -> [DistributionTarget]
     ) -> InvalidationPlan {
         var grouping = Grouping(expectedChanges: event.units.reduce(0) { $0 + $1.changes.count })
@@ -56,9 +56,9 @@ public enum Planner {
         return chunks.enumerated().map { chunkIndex, chunk in
             let covered = chunks.count == 1 ? share.units.map { units[$0] } : unitsCovered(by: chunk, in: share, units)
             var planned = PlannedInvalidation(
-                distributionId: share.id,
+                target: share.id,
                 callerReference: callerReference(
-                    identityDigest: identityDigest, distributionId: share.id, paths: chunk, chunk: chunkIndex,
+                    identityDigest: identityDigest, target: share.id, paths: chunk, chunk: chunkIndex,
                     of: chunks.count),
                 paths: chunk, messageIds: covered.compactMap(\.messageId), unitLabels: covered.map(\.label),
                 changes: identities.count)
@@ -101,27 +101,27 @@ public enum Planner {
     /// without repeats (case-insensitively), each counted as a file path in the split. The CallerReference derives
     /// from the job id, so Lambda's retries of the same job never create a second invalidation.
     public static func requests(
-        forJob job: PipelineJob, distributionIds: [String], paths: [String], tags: [String] = [],
+        forJob job: PipelineJob, targets: [CloudFrontTarget], paths: [String], tags: [String] = [],
         settings: PlannerSettings = PlannerSettings()
     ) -> [PlannedInvalidation] {
         let (tagItems, pathItems) = separated(tags + paths)
         return requests(
-            chunks: split(tagItems + pathItems, settings: settings), distributionIds: distributionIds,
+            chunks: split(tagItems + pathItems, settings: settings), targets: targets,
             identityDigest: SHA256.hash(lines: ["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
     }
 
-    /// The same chunks on each distribution, each request with its own CallerReference.
+    /// The same chunks on each target, each request with its own CallerReference.
     static func requests(
-        chunks: [[String]], distributionIds: [String], identityDigest: SHA256.Digest, label: String, changes: Int
+        chunks: [[String]], targets: [CloudFrontTarget], identityDigest: SHA256.Digest, label: String, changes: Int
     ) -> [PlannedInvalidation] {
         var invalidations: [PlannedInvalidation] = []
-        for id in distributionIds {
+        for target in targets {
             for (chunkIndex, chunk) in chunks.enumerated() {
                 invalidations.append(
                     PlannedInvalidation(
-                        distributionId: id,
+                        target: target,
                         callerReference: callerReference(
-                            identityDigest: identityDigest, distributionId: id, paths: chunk, chunk: chunkIndex,
+                            identityDigest: identityDigest, target: target, paths: chunk, chunk: chunkIndex,
                             of: chunks.count),
                         paths: chunk, messageIds: [], unitLabels: [label], changes: changes))
             }
@@ -162,15 +162,16 @@ public enum Planner {
         return unique
     }
 
-    /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the distribution, the paths and the
-    /// chunk position. Never a clock: timestamps collide and break idempotent retries (a clock-based reference is
-    /// what makes other tools invalidate a retried batch twice).
+    /// `cfinv-` and 40 hex digits of SHA-256 over the changes' identities, the target (a distribution's key is
+    /// its id, as before targets could be tenants or roles), the paths and the chunk position. Never a clock:
+    /// timestamps collide and break idempotent retries (a clock-based reference is what makes other tools
+    /// invalidate a retried batch twice).
     static func callerReference(
-        identityDigest: SHA256.Digest, distributionId: String, paths: [String], chunk: Int, of count: Int
+        identityDigest: SHA256.Digest, target: CloudFrontTarget, paths: [String], chunk: Int, of count: Int
     ) -> String {
         var hasher = SHA256()
         hasher.update(data: Array(identityDigest))
-        hasher.update(data: Array("\n\(distributionId)\n\(chunk)/\(count)\n".utf8))
+        hasher.update(data: Array("\n\(target.key)\n\(chunk)/\(count)\n".utf8))
         hasher.update(lines: paths)
         return "cfinv-" + Hex.string(Array(hasher.finalize()).prefix(20))
     }

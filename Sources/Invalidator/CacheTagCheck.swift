@@ -1,5 +1,6 @@
 import AWSClient
 import FoundationEssentials
+import InvalidationCore
 import LambdaRuntime
 
 /// Confirms, per distribution, that CloudFront stores the tags the deploy sets: its `CacheTagConfig` names
@@ -11,6 +12,9 @@ import LambdaRuntime
 /// an unconfirmed distribution is warned about when it is checked, so once per TTL, not once per batch. A failed
 /// check is an answer too (unconfirmed, for the TTL): it must never fail a batch, whose changes can always be
 /// invalidated by path.
+///
+/// A distribution tenant stores tags as its multi-tenant distribution is configured to: its check reads the tenant
+/// (`GetDistributionTenant`) for that distribution, then the distribution's configuration, through the target's role.
 public actor CacheTagCheck {
     /// What a check found.
     public enum Verdict: Sendable, Equatable {
@@ -21,25 +25,37 @@ public actor CacheTagCheck {
         public var isConfirmed: Bool { self == .confirmed }
     }
 
-    let cloudFront: CloudFrontClient
+    let clients: TargetClients
     let settings: CacheTagSettings
-    var verdicts: [String: (checkedAt: Date, verdict: Verdict)] = [:]
+    var verdicts: [CloudFrontTarget: (checkedAt: Date, verdict: Verdict)] = [:]
     /// `GetDistributionConfig` calls made, for tests.
     public private(set) var checks = 0
 
-    public init(cloudFront: CloudFrontClient, settings: CacheTagSettings) {
-        self.cloudFront = cloudFront
+    public init(clients: TargetClients, settings: CacheTagSettings) {
+        self.clients = clients
         self.settings = settings
+    }
+
+    public init(cloudFront: CloudFrontClient, settings: CacheTagSettings) {
+        self.init(clients: TargetClients(own: cloudFront), settings: settings)
+    }
+
+    /// A distribution's verdict, through the function's own credentials.
+    public func verdict(
+        distributionId: String, logger: Logger?, context: AWSCallContext = AWSCallContext()
+    ) async -> Verdict {
+        await verdict(target: .distribution(distributionId), logger: logger, context: context, session: "")
     }
 
     /// The distribution's verdict, from the cache while it is fresh; a fresh unconfirmed verdict is logged as one
     /// warning naming the distribution and why (nil `logger`: the caller says it its own way, as the command line
     /// does).
+    /// - Parameter session: names the role session when the target is reached through a role.
     public func verdict(
-        distributionId: String, logger: Logger?, context: AWSCallContext = AWSCallContext()
+        target: CloudFrontTarget, logger: Logger?, context: AWSCallContext = AWSCallContext(), session: String
     ) async -> Verdict {
-        let now = cloudFront.client.clock.now()
-        if let known = verdicts[distributionId],
+        let now = clients.clock.now()
+        if let known = verdicts[target],
             now.timeIntervalSince(known.checkedAt) < Double(settings.ttlSeconds)
         {
             return known.verdict
@@ -47,6 +63,12 @@ public actor CacheTagCheck {
         let verdict: Verdict
         do {
             checks += 1
+            let cloudFront = try await clients.client(for: target, session: session, context: context)
+            var distributionId = target.distributionId ?? ""
+            if let tenantId = target.tenantId {
+                distributionId = try await cloudFront.getDistributionTenant(id: tenantId, context: context)
+                    .distributionId
+            }
             let config = try await cloudFront.getDistributionConfig(id: distributionId, context: context)
             verdict = Self.verdict(header: config.cacheTagHeader, expected: settings.header)
         } catch {
@@ -55,11 +77,11 @@ public actor CacheTagCheck {
                 "its configuration could not be read (\(error))"
                     + (denied ? "; cloudfront:GetDistributionConfig on it is needed" : ""))
         }
-        verdicts[distributionId] = (now, verdict)
+        verdicts[target] = (now, verdict)
         if case .unconfirmed(let reason) = verdict, let logger {
             logger.warn(
-                "cache tags not used for distribution \(distributionId): \(reason); its changes are invalidated by "
-                    + "path", ["distribution": distributionId])
+                "cache tags not used for \(target.tenantId == nil ? "distribution" : "tenant") \(target.resourceKey): "
+                    + "\(reason); its changes are invalidated by path", ["distribution": target.key])
         }
         return verdict
     }

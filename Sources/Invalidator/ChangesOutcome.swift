@@ -23,7 +23,7 @@ struct ChangesOutcome {
     var coalescing = false
     /// Coalescing: each distribution's share of the batch recorded in its window (distribution, exact paths, what
     /// recording did).
-    var recorded: [(distributionId: String, paths: Int, changes: Int, result: Coalescer.Recorded)] = []
+    var recorded: [(target: CloudFrontTarget, paths: Int, changes: Int, result: Coalescer.Recorded)] = []
     /// Coalescing: windows whose invalidations were all created by this invocation's flush messages.
     var windowsFlushed = 0
     /// Coalescing: work that could not be recorded or flushed now, and the messages handed back for it.
@@ -64,7 +64,7 @@ struct ChangesOutcome {
             logger.debug(
                 "invalidation created",
                 [
-                    "distribution": planned.distributionId, "invalidation": invalidation.id,
+                    "distribution": planned.target.key, "invalidation": invalidation.id,
                     "callerReference": submitted.callerReference, "paths": planned.paths.joined(separator: " "),
                 ])
         case .failure(let error):
@@ -72,7 +72,7 @@ struct ChangesOutcome {
             logger.error(
                 "invalidation failed",
                 [
-                    "distribution": planned.distributionId, "callerReference": planned.callerReference,
+                    "distribution": planned.target.key, "callerReference": planned.callerReference,
                     "paths": String(planned.paths.count), "records": planned.unitLabels.joined(separator: ","),
                     "error": error.description,
                 ])
@@ -120,7 +120,7 @@ struct ChangesOutcome {
     /// The invocation's one summary line: what it cost, what it covered, what went wrong.
     func logSummary(_ logger: Logger) {
         let invalidations = created.map {
-            "\($0.planned.distributionId):\($0.invalidation.id):\($0.planned.paths.count)"
+            "\($0.planned.target.key):\($0.invalidation.id):\($0.planned.paths.count)"
         }
         var fields: [(String, String)] = [
             ("source", event.source.rawValue), ("changes", String(changeCount)),
@@ -128,7 +128,7 @@ struct ChangesOutcome {
             ("changesCovered", String(plan.coveredChanges)), ("excluded", String(plan.excludedChanges)),
         ]
         if coalescing {
-            let shares = recorded.map { "\($0.distributionId):\($0.result.window):\($0.paths)" }
+            let shares = recorded.map { "\($0.target.key):\($0.result.window):\($0.paths)" }
             fields += [("recorded", shares.joined(separator: ",")), ("windowsFlushed", String(windowsFlushed))]
         }
         fields += [
@@ -150,7 +150,7 @@ struct ChangesOutcome {
 
     var metrics: InvocationMetrics {
         var metrics = InvocationMetrics()
-        metrics.distributionIds = plan.invalidations.map(\.distributionId) + created.map(\.planned.distributionId)
+        metrics.distributionIds = plan.invalidations.map(\.target.key) + created.map(\.planned.target.key)
         metrics.changesReceived = changeCount
         metrics.pathsSubmitted = created.reduce(0) { $0 + $1.planned.paths.count }
         metrics.billablePaths = billablePaths
@@ -182,18 +182,18 @@ struct ChangesOutcome {
                 FunctionError(
                     errorType: "Invalidator.InvalidationFailed",
                     errorMessage: "\(failed.count) of \(plan.invalidations.count) invalidations failed; first: "
-                        + "distribution \(planned.distributionId): \(error)"))
+                        + "\(planned.target.description): \(error)"))
         }
         let summary: JSONValue = .object([
             "invalidations": .array(
                 created.map { created in
-                    .object([
-                        "distributionId": .string(created.planned.distributionId),
-                        "invalidationId": .string(created.invalidation.id),
-                        "callerReference": .string(created.callerReference),
-                        "paths": .number(String(created.planned.paths.count)),
-                        "status": .string(created.invalidation.status),
-                    ])
+                    .object(
+                        created.planned.target.members.merging([
+                            "invalidationId": .string(created.invalidation.id),
+                            "callerReference": .string(created.callerReference),
+                            "paths": .number(String(created.planned.paths.count)),
+                            "status": .string(created.invalidation.status),
+                        ]) { first, _ in first })
                 }),
             "skipped": .number(String(notes.count)),
         ])

@@ -1,6 +1,8 @@
 import AWSClient
+import InvalidationCore
 
-/// The coalescing table's layout, in one place. Per distribution (partition key `pk`, the distribution id):
+/// The coalescing table's layout, in one place. Per target (partition key `pk`, `CloudFrontTarget.key`: a
+/// distribution's id, `tenant:<id>`, with `|<role ARN>` for one reached through a role):
 /// - `HEAD`: the open window's number (`window`), when its first and latest changes were recorded (`first`, `last`,
 ///   in milliseconds) and when its scheduled flush is due (`flushAt`). It is never deleted: window numbers only grow,
 ///   so a flushed window's number is never reused.
@@ -29,8 +31,9 @@ enum CoalesceWindow {
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
     }
 
-    static func key(_ distributionId: String, _ sortKey: String) -> DynamoDBItem {
-        ["pk": .string(distributionId), "sk": .string(sortKey)]
+    /// The partition is the target's key: a distribution's id, as before targets could be tenants or roles.
+    static func key(_ target: CloudFrontTarget, _ sortKey: String) -> DynamoDBItem {
+        ["pk": .string(target.key), "sk": .string(sortKey)]
     }
 
     /// The attribute names every expression uses, as placeholders (DynamoDB reserves words such as `window`).

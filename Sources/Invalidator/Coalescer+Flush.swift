@@ -15,7 +15,7 @@ extension Coalescer {
 
     /// A sealed window: fixed until its `D#` item is written.
     public struct WindowContent: Sendable, Equatable {
-        public var distributionId: String
+        public var target: CloudFrontTarget
         public var window: Int64
         /// The recorded items' sort keys, in order: with the distribution and window, the content's identity (and
         /// so its CallerReference).
@@ -29,7 +29,7 @@ extension Coalescer {
     public func prepare(
         _ flush: FlushMessage, queueURL: String?, context: AWSCallContext
     ) async throws(AWSError) -> FlushStep {
-        let head = try await readHead(flush.distributionId, context: context)
+        let head = try await readHead(flush.target, context: context)
         if head.exists && head.window == flush.window {
             guard let first = head.first, let last = head.last else {
                 return .skipped("window \(flush.window) has no recorded change")
@@ -60,7 +60,7 @@ extension Coalescer {
                 kind: .invalidRequest, code: "NoQueue", message: "no queue to send the next flush to",
                 service: "sqs", operation: "SendMessage")
         }
-        let next = FlushMessage(distributionId: flush.distributionId, window: flush.window, due: due)
+        let next = FlushMessage(target: flush.target, window: flush.window, due: due)
         try await send(next, queueURL: queueURL, now: nowMilliseconds(), context: context)
         var values: DynamoDBItem = [":due": .int(due), ":window": .int(flush.window)]
         var condition = "#window = :window AND attribute_not_exists(#flushAt)"
@@ -70,7 +70,7 @@ extension Coalescer {
         }
         do {
             _ = try await dynamoDB.updateItem(
-                table: settings.table, key: CoalesceWindow.key(flush.distributionId, CoalesceWindow.head),
+                table: settings.table, key: CoalesceWindow.key(flush.target, CoalesceWindow.head),
                 update: "SET #flushAt = :due", condition: condition, names: CoalesceWindow.names, values: values,
                 context: context)
         } catch  where error.isConditionalCheckFailure {
@@ -83,7 +83,7 @@ extension Coalescer {
     private func seal(_ flush: FlushMessage, context: AWSCallContext) async throws(AWSError) {
         do {
             _ = try await dynamoDB.updateItem(
-                table: settings.table, key: CoalesceWindow.key(flush.distributionId, CoalesceWindow.head),
+                table: settings.table, key: CoalesceWindow.key(flush.target, CoalesceWindow.head),
                 update: "SET #window = :next REMOVE #first, #last, #flushAt", condition: "#window = :window",
                 names: CoalesceWindow.names, values: [":next": .int(flush.window + 1), ":window": .int(flush.window)],
                 context: context)
@@ -102,16 +102,16 @@ extension Coalescer {
             table: settings.table, keyCondition: "#pk = :pk AND begins_with(#sk, :prefix)",
             names: CoalesceWindow.names,
             values: [
-                ":pk": .string(flush.distributionId), ":prefix": .string(CoalesceWindow.recordPrefix(flush.window)),
+                ":pk": .string(flush.target.key), ":prefix": .string(CoalesceWindow.recordPrefix(flush.window)),
             ],
             consistentRead: true, context: context)
         let done = try await dynamoDB.getItem(
-            table: settings.table, key: CoalesceWindow.key(flush.distributionId, CoalesceWindow.doneKey(flush.window)),
+            table: settings.table, key: CoalesceWindow.key(flush.target, CoalesceWindow.doneKey(flush.window)),
             consistentRead: true, context: context)
         if done != nil { return .skipped("window \(flush.window) was flushed already") }
         guard !items.isEmpty else { return .skipped("window \(flush.window) is empty") }
         var content = WindowContent(
-            distributionId: flush.distributionId, window: flush.window, keys: [], paths: [], changes: 0)
+            target: flush.target, window: flush.window, keys: [], paths: [], changes: 0)
         for item in items {
             guard let key = item["sk"]?.stringValue, let text = item["paths"]?.stringValue else { continue }
             content.keys.append(key)
@@ -128,7 +128,7 @@ extension Coalescer {
         _ content: WindowContent, invalidationIds: [String], context: AWSCallContext
     ) async throws(AWSError) -> Int {
         let now = nowMilliseconds()
-        var done = CoalesceWindow.key(content.distributionId, CoalesceWindow.doneKey(content.window))
+        var done = CoalesceWindow.key(content.target, CoalesceWindow.doneKey(content.window))
         done["invalidations"] = .string(invalidationIds.joined(separator: ","))
         done["expires"] = expires(now)
         try await dynamoDB.putItem(table: settings.table, item: done, context: context)
@@ -136,7 +136,7 @@ extension Coalescer {
         for key in content.keys {
             do {
                 try await dynamoDB.deleteItem(
-                    table: settings.table, key: CoalesceWindow.key(content.distributionId, key), context: context)
+                    table: settings.table, key: CoalesceWindow.key(content.target, key), context: context)
                 removed += 1
             } catch {
                 break

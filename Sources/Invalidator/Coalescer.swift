@@ -58,7 +58,7 @@ public struct Coalescer: Sendable {
     /// Records one batch's exact paths for a distribution, and schedules the window's flush when none is.
     /// - Throws: any AWS failure, or contention beyond `recordAttempts`: the batch must then be handed back.
     public func record(
-        distributionId: String, paths: [String], changes: Int, queueURL: String, context: AWSCallContext
+        target: CloudFrontTarget, paths: [String], changes: Int, queueURL: String, context: AWSCallContext
     ) async throws(AWSError) -> Recorded {
         let parts = Self.parts(paths)
         let digest = Hex.string(Array(SHA256.hash(lines: paths)).prefix(12))
@@ -68,7 +68,7 @@ public struct Coalescer: Sendable {
             let group = Array(parts[start..<min(parts.count, start + Self.partsPerTransaction)])
             let changesHere = start == 0 ? changes : 0
             try await recordGroup(
-                group, firstPart: start, changes: changesHere, distributionId: distributionId, digest: digest,
+                group, firstPart: start, changes: changesHere, target: target, digest: digest,
                 queueURL: queueURL, context: context, into: &recorded)
             start += group.count
         }
@@ -77,31 +77,31 @@ public struct Coalescer: Sendable {
 
     /// One transaction's worth of parts, retried against concurrent writers and a flush sealing the window.
     private func recordGroup(
-        _ group: [String], firstPart: Int, changes: Int, distributionId: String, digest: String, queueURL: String,
+        _ group: [String], firstPart: Int, changes: Int, target: CloudFrontTarget, digest: String, queueURL: String,
         context: AWSCallContext, into recorded: inout Recorded
     ) async throws(AWSError) {
         for _ in 0..<Self.recordAttempts {
             recorded.attempts += 1
-            let head = try await readHead(distributionId, context: context)
+            let head = try await readHead(target, context: context)
             let now = nowMilliseconds()
             var schedule: FlushMessage?
             if head.flushAt.map({ $0 + Self.staleAfterMilliseconds < now }) ?? true {
                 let flush = FlushMessage(
-                    distributionId: distributionId, window: head.window,
+                    target: target, window: head.window,
                     due: now + Int64(settings.quietSeconds) * 1000)
                 try await send(flush, queueURL: queueURL, now: now, context: context)
                 schedule = flush
             }
             var writes: [DynamoDBWrite] = group.enumerated().map { offset, text in
                 var item = CoalesceWindow.key(
-                    distributionId,
+                    target,
                     CoalesceWindow.recordKey(window: head.window, digest: digest, part: firstPart + offset))
                 item["paths"] = .string(text)
                 item["changes"] = .int(Int64(offset == 0 ? changes : 0))
                 item["expires"] = expires(now)
                 return .put(table: settings.table, item: item)
             }
-            writes.append(headUpdate(head, now: now, schedule: schedule, distributionId: distributionId))
+            writes.append(headUpdate(head, now: now, schedule: schedule, target: target))
             do {
                 try await dynamoDB.transactWriteItems(
                     writes, names: CoalesceWindow.names, values: headValues(head, now: now, schedule: schedule),
@@ -116,16 +116,16 @@ public struct Coalescer: Sendable {
         }
         throw AWSError(
             kind: .service, code: "WindowContention",
-            message: "HEAD of \(distributionId) changed under \(Self.recordAttempts) attempts in a row",
+            message: "HEAD of \(target) changed under \(Self.recordAttempts) attempts in a row",
             service: "dynamodb", operation: "TransactWriteItems")
     }
 
     /// `HEAD`'s part of a recording transaction: on the condition that the window is still the one read (and, when
     /// scheduling, that no other batch scheduled meanwhile).
     private func headUpdate(
-        _ head: CoalesceWindow.Head, now: Int64, schedule: FlushMessage?, distributionId: String
+        _ head: CoalesceWindow.Head, now: Int64, schedule: FlushMessage?, target: CloudFrontTarget
     ) -> DynamoDBWrite {
-        let key = CoalesceWindow.key(distributionId, CoalesceWindow.head)
+        let key = CoalesceWindow.key(target, CoalesceWindow.head)
         var update = "SET #window = :window, #last = :now, #first = if_not_exists(#first, :now)"
         var condition = head.exists ? "#window = :window" : "attribute_not_exists(#pk)"
         if schedule != nil {
@@ -146,10 +146,10 @@ public struct Coalescer: Sendable {
         return values
     }
 
-    func readHead(_ distributionId: String, context: AWSCallContext) async throws(AWSError) -> CoalesceWindow.Head {
+    func readHead(_ target: CloudFrontTarget, context: AWSCallContext) async throws(AWSError) -> CoalesceWindow.Head {
         CoalesceWindow.Head(
             try await dynamoDB.getItem(
-                table: settings.table, key: CoalesceWindow.key(distributionId, CoalesceWindow.head),
+                table: settings.table, key: CoalesceWindow.key(target, CoalesceWindow.head),
                 consistentRead: true, context: context))
     }
 

@@ -21,6 +21,8 @@ public struct Configuration: Sendable, Equatable {
     /// `CACHE_TAG_HEADER` and `CACHE_TAG_CHECK_TTL_SECONDS`: how a distribution's `CacheTagConfig` is confirmed
     /// before tags are sent to it.
     public var cacheTags = CacheTagSettings()
+    /// `DISCOVERY_ROLE_ARNS` and `EXTERNAL_ID`: the roles in other accounts beyond the map's.
+    public var roles = RoleSettings()
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -76,7 +78,9 @@ public struct Configuration: Sendable, Equatable {
         }
         coalescing = try CoalesceSettings.parse(environment)
         cacheTags = try CacheTagSettings.parse(environment)
+        roles = try RoleSettings.parse(environment)
         discovery = DiscoverySettings()
+        discovery.roleArns = roles.discoveryRoleArns
         switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
         case "", "auto": discovery.mode = .auto
         case "on", "true", "1": discovery.mode = .on

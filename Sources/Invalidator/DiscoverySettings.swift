@@ -17,6 +17,8 @@ public struct DiscoverySettings: Sendable, Equatable {
     public var ttlSeconds = 300
     /// Whether disabled distributions are invalidated too (`DISCOVERY_INCLUDE_DISABLED`).
     public var includeDisabled = false
+    /// `DISCOVERY_ROLE_ARNS`: the other accounts listed, each through its role (`RoleSettings`).
+    public var roleArns: [String] = []
 
     public init() {}
 }

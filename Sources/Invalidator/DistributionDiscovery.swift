@@ -4,15 +4,34 @@ import InvalidationCore
 import LambdaRuntime
 
 /// Finds every distribution with an origin on a bucket (REST or website endpoint, any form), mapping OriginPath to
-/// the key prefix it serves. One listing of the account serves every bucket for `ttlSeconds` in a warm container.
+/// the key prefix it serves, in the function's own account and in each account of `DISCOVERY_ROLE_ARNS` (listed
+/// through that role, and invalidated through it). One listing of the accounts serves every bucket for `ttlSeconds`
+/// in a warm container.
+///
+/// A multi-tenant distribution is never a target itself: viewers reach it through its tenants, so each tenant whose
+/// origin, with the tenant's parameters substituted for `{{name}}`, is the bucket is a target of its own, serving the
+/// prefix its origin path resolves to. A change under `acme/` then reaches only the tenant whose origin path is
+/// `/acme`. A tenant whose origin cannot be resolved (a parameter without a value) is left out with a warning: its
+/// prefix is unknown, and guessing would invalidate another tenant's content.
 public actor DistributionDiscovery {
     struct Distribution {
         var id: String
         var enabled: Bool
         var origins: [DistributionOrigin]
+        /// The role its account was listed through; nil for the function's own account.
+        var roleArn: String?
+        /// A multi-tenant distribution's tenants; nil for a standard distribution.
+        var tenants: [Tenant]?
     }
 
-    let cloudFront: CloudFrontClient
+    struct Tenant {
+        var id: String
+        var enabled: Bool
+        /// The distribution's origins with this tenant's parameters in.
+        var origins: [TenantOrigin]
+    }
+
+    let clients: TargetClients
     let settings: DiscoverySettings
     let logger: Logger
     var snapshot: (takenAt: Date, distributions: [Distribution])?
@@ -20,23 +39,41 @@ public actor DistributionDiscovery {
     /// Listings made, for tests and logs.
     public private(set) var listings = 0
 
-    public init(cloudFront: CloudFrontClient, settings: DiscoverySettings, logger: Logger) {
-        self.cloudFront = cloudFront
+    public init(clients: TargetClients, settings: DiscoverySettings, logger: Logger) {
+        self.clients = clients
         self.settings = settings
         self.logger = logger
     }
 
-    /// The TTLs run on the client's clock, the one every wait and deadline uses.
-    func now() -> Date { cloudFront.client.clock.now() }
+    public init(cloudFront: CloudFrontClient, settings: DiscoverySettings, logger: Logger) {
+        self.init(clients: TargetClients(own: cloudFront), settings: settings, logger: logger)
+    }
 
+    /// The TTLs run on the client's clock, the one every wait and deadline uses.
+    func now() -> Date { clients.clock.now() }
+
+    /// - Parameter session: names the role sessions of `DISCOVERY_ROLE_ARNS`' listings.
     public func targets(
-        bucket: String, context: AWSCallContext = AWSCallContext()
+        bucket: String, context: AWSCallContext = AWSCallContext(), session: String = "init"
     ) async throws(AWSError) -> [DistributionTarget] {
         var found: Set<DistributionTarget> = []
-        for distribution in try await distributions(context: context)
+        for distribution in try await distributions(context: context, session: session)
         where distribution.enabled || settings.includeDisabled {
-            for origin in distribution.origins where S3OriginDomain.matches(origin.domainName, bucket: bucket) {
-                found.insert(DistributionTarget(distributionId: distribution.id, originPath: origin.originPath))
+            guard let tenants = distribution.tenants else {
+                for origin in distribution.origins where S3OriginDomain.matches(origin.domainName, bucket: bucket) {
+                    found.insert(
+                        DistributionTarget(
+                            .distribution(distribution.id, roleArn: distribution.roleArn),
+                            originPath: origin.originPath))
+                }
+                continue
+            }
+            for tenant in tenants where tenant.enabled || settings.includeDisabled {
+                for origin in tenant.origins where origin.serves(bucket: bucket) {
+                    found.insert(
+                        DistributionTarget(
+                            .tenant(tenant.id, roleArn: distribution.roleArn), originPath: origin.originPath))
+                }
             }
         }
         return found.sorted()
@@ -53,11 +90,28 @@ public actor DistributionDiscovery {
         return true
     }
 
-    func distributions(context: AWSCallContext) async throws(AWSError) -> [Distribution] {
+    /// Every account's distributions: the snapshot while it is fresh, else a new listing of each account. A failure
+    /// in any account fails the lookup (the caller hands its changes back): a bucket served from the account that
+    /// could not be read must not be acknowledged as served by nothing.
+    func distributions(context: AWSCallContext, session: String) async throws(AWSError) -> [Distribution] {
         let current = now()
         if let snapshot, current.timeIntervalSince(snapshot.takenAt) < Double(settings.ttlSeconds) {
             return snapshot.distributions
         }
+        var distributions: [Distribution] = []
+        for roleArn in [nil] + settings.roleArns.map(Optional.some) {
+            let cloudFront = try await clients.client(roleArn: roleArn, session: session, context: context)
+            distributions += try await list(cloudFront, roleArn: roleArn, context: context)
+        }
+        listings += 1
+        snapshot = (current, distributions)
+        return distributions
+    }
+
+    /// One account's distributions, a multi-tenant one with its tenants.
+    func list(
+        _ cloudFront: CloudFrontClient, roleArn: String?, context: AWSCallContext
+    ) async throws(AWSError) -> [Distribution] {
         var distributions: [Distribution] = []
         var marker: String?
         var pages = 0
@@ -65,22 +119,76 @@ public actor DistributionDiscovery {
             let page = try await cloudFront.listDistributions(marker: marker, context: context)
             pages += 1
             for summary in page.distributions {
-                if let origins = summary.origins, let enabled = summary.enabled {
-                    distributions.append(Distribution(id: summary.id, enabled: enabled, origins: origins))
-                } else {
-                    // moto's summaries (and any summary without Origins) leave us to ask for the configuration.
-                    let config = try await cloudFront.getDistributionConfig(id: summary.id, context: context)
-                    distributions.append(
-                        Distribution(
-                            id: summary.id, enabled: summary.enabled ?? config.enabled, origins: config.origins))
+                var distribution = Distribution(
+                    id: summary.id, enabled: summary.enabled ?? false, origins: summary.origins ?? [],
+                    roleArn: roleArn)
+                var config: DistributionConfig?
+                if summary.origins == nil || summary.enabled == nil || summary.isMultiTenant {
+                    // moto's summaries (and any summary without Origins) leave us to ask for the configuration; a
+                    // multi-tenant one holds the parameters' defaults.
+                    let read = try await cloudFront.getDistributionConfig(id: summary.id, context: context)
+                    distribution.enabled = summary.enabled ?? read.enabled
+                    distribution.origins = summary.origins ?? read.origins
+                    config = read
                 }
+                if let config, summary.isMultiTenant || config.isMultiTenant {
+                    distribution.tenants = try await tenants(
+                        of: distribution, defaults: config.tenantParameters, cloudFront: cloudFront, context: context)
+                }
+                distributions.append(distribution)
             }
             marker = page.nextMarker
         } while marker != nil && pages < 1000
-        listings += 1
-        snapshot = (current, distributions)
         logger.debug(
-            "listed distributions", ["distributions": String(distributions.count), "pages": String(pages)])
+            "listed distributions",
+            [
+                "account": roleArn.flatMap(CloudFrontTarget.account(ofRoleArn:)) ?? "own",
+                "distributions": String(distributions.count), "pages": String(pages),
+            ])
         return distributions
+    }
+
+    /// A multi-tenant distribution's tenants, each with the distribution's origins resolved for it.
+    func tenants(
+        of distribution: Distribution, defaults: [TenantParameterDefinition], cloudFront: CloudFrontClient,
+        context: AWSCallContext
+    ) async throws(AWSError) -> [Tenant] {
+        var tenants: [Tenant] = []
+        var marker: String?
+        var pages = 0
+        repeat {
+            let page = try await cloudFront.listDistributionTenants(
+                distributionId: distribution.id, marker: marker, context: context)
+            pages += 1
+            for summary in page.tenants {
+                let tenant = try await cloudFront.getDistributionTenant(id: summary.id, context: context)
+                var values: [String: String] = [:]
+                for definition in defaults { values[definition.name] = definition.defaultValue }
+                values.merge(tenant.parameterValues) { _, own in own }
+                tenants.append(
+                    Tenant(
+                        id: summary.id, enabled: summary.enabled ?? true,
+                        origins: resolved(distribution.origins, values: values, tenant: summary.id)))
+            }
+            marker = page.nextMarker
+        } while marker != nil && pages < 1000
+        return tenants
+    }
+
+    /// The origins with a tenant's values in; one that cannot be resolved is left out with a warning.
+    func resolved(_ origins: [DistributionOrigin], values: [String: String], tenant: String) -> [TenantOrigin] {
+        origins.compactMap { origin in
+            switch TenantOrigin.resolve(
+                domainName: origin.domainName, originPath: origin.originPath, parameters: values)
+            {
+            case .success(let resolved):
+                return resolved
+            case .failure(let problem):
+                logger.warn(
+                    "a tenant's origin cannot be resolved; its changes are not invalidated through this origin",
+                    ["tenant": tenant, "origin": origin.id, "problem": problem.description])
+                return nil
+            }
+        }
     }
 }

@@ -6,15 +6,24 @@ import LambdaRuntime
 /// The distributions serving each bucket of an event: the explicit configuration first (`DISTRIBUTION_MAP`, then
 /// `CLOUDFRONT_DISTRIBUTION_ID` or the SSM parameter), discovery for what it leaves open.
 public struct DistributionResolver: Sendable {
-    /// Ids configured for every bucket.
-    public var ids: [String]
+    /// Targets configured for every bucket: `CLOUDFRONT_DISTRIBUTION_ID`'s ids, or the command line's
+    /// `--distribution-id` and `--tenant-id` through `--role-arn`.
+    public var configured: [CloudFrontTarget]
+    /// The configured distributions' ids (what a CodePipeline job without targets of its own uses).
+    public var ids: [String] { configured.compactMap(\.distributionId) }
     public var map: DistributionMap?
     let discovery: DistributionDiscovery?
     /// `KEY_PREFIX` for the configured ids.
     public var keyPrefix: String
 
     public init(ids: [String], map: DistributionMap?, discovery: DistributionDiscovery?, keyPrefix: String = "") {
-        self.ids = ids
+        self.init(targets: ids.map { .distribution($0) }, map: map, discovery: discovery, keyPrefix: keyPrefix)
+    }
+
+    public init(
+        targets: [CloudFrontTarget], map: DistributionMap?, discovery: DistributionDiscovery?, keyPrefix: String = ""
+    ) {
+        self.configured = targets
         self.map = map
         self.discovery = discovery
         self.keyPrefix = keyPrefix
@@ -38,16 +47,19 @@ public struct DistributionResolver: Sendable {
     }
 
     /// - Parameter context: discovery's AWS calls (and their retries) end by its deadline and count in it.
-    public func resolve(_ buckets: Set<String>, context: AWSCallContext = AWSCallContext()) async -> Resolution {
+    /// - Parameter session: names the role sessions discovery assumes (`DISCOVERY_ROLE_ARNS`).
+    public func resolve(
+        _ buckets: Set<String>, context: AWSCallContext = AWSCallContext(), session: String = "init"
+    ) async -> Resolution {
         var resolution = Resolution()
         for bucket in buckets.sorted() {
             if let mapped = map?.targets[bucket] {
                 resolution.targets[bucket] = mapped
-            } else if !ids.isEmpty {
-                resolution.targets[bucket] = ids.map { DistributionTarget(distributionId: $0, originPath: keyPrefix) }
+            } else if !configured.isEmpty {
+                resolution.targets[bucket] = configured.map { DistributionTarget($0, originPath: keyPrefix) }
             } else if let discovery {
                 do {
-                    let found = try await discovery.targets(bucket: bucket, context: context)
+                    let found = try await discovery.targets(bucket: bucket, context: context, session: session)
                     resolution.targets[bucket] = found
                     if found.isEmpty, await !discovery.shouldReportMissing(bucket: bucket) {
                         resolution.quietBuckets.insert(bucket)

@@ -9,7 +9,7 @@ extension InvalidationHandler {
     func handle(changes event: DecodedEvent, context: InvocationContext) async -> ChangesOutcome {
         let (plan, resolution) = await Self.plan(
             event, resolver: resolver, planner: planner, context: context.work, cacheTagCheck: cacheTagCheck,
-            logger: context.logger)
+            logger: context.logger, session: context.session)
         var outcome = ChangesOutcome(event: event, plan: plan, resolution: resolution)
         outcome.logNotes(context.logger)
         let submission = submission(context)
@@ -33,21 +33,25 @@ extension InvalidationHandler {
     /// `plan(_:)` with any resolver: `invalidator plan` resolves offline when it can.
     /// - Parameter context: discovery's calls end by its deadline.
     /// - Parameter cacheTagCheck: with `TAG_RULES`, confirms which distributions may be sent tags (nil: none).
+    /// - Parameter session: names the role sessions the tag check assumes.
     public static func plan(
         _ event: DecodedEvent, resolver: DistributionResolver, planner: PlannerSettings,
-        context: AWSCallContext = AWSCallContext(), cacheTagCheck: CacheTagCheck? = nil, logger: Logger? = nil
+        context: AWSCallContext = AWSCallContext(), cacheTagCheck: CacheTagCheck? = nil, logger: Logger? = nil,
+        session: String = "init"
     ) async -> (InvalidationPlan, DistributionResolver.Resolution) {
         switch event.reply {
         case .pipelineJob(let job):
             return (jobPlan(job, configuredIds: resolver.ids, planner: planner), DistributionResolver.Resolution())
         case .batchItemFailures, .invocationResult:
-            let resolution = await resolver.resolve(buckets(of: event), context: context)
-            var tagging = Set<String>()
+            let resolution = await resolver.resolve(buckets(of: event), context: context, session: session)
+            var tagging = Set<CloudFrontTarget>()
             if let cacheTagCheck, planner.budget != nil, !planner.tagRules.isEmpty {
-                let ids = Set(resolution.targets.values.joined().map(\.distributionId))
-                for id in ids.sorted()
-                where await cacheTagCheck.verdict(distributionId: id, logger: logger, context: context).isConfirmed {
-                    tagging.insert(id)
+                let targets = Set(resolution.targets.values.joined().map(\.target))
+                for target in targets.sorted()
+                where await cacheTagCheck.verdict(target: target, logger: logger, context: context, session: session)
+                    .isConfirmed
+                {
+                    tagging.insert(target)
                 }
             }
             return (changesPlan(event, resolution: resolution, planner: planner, tagging: tagging), resolution)
@@ -71,7 +75,7 @@ extension InvalidationHandler {
     /// handed back, not planned).
     static func changesPlan(
         _ event: DecodedEvent, resolution: DistributionResolver.Resolution, planner: PlannerSettings,
-        tagging: Set<String> = []
+        tagging: Set<CloudFrontTarget> = []
     ) -> InvalidationPlan {
         var working = event
         // Only when a lookup failed: the copy touches every unit of a 10,000-record batch.

@@ -19,25 +19,25 @@ extension InvalidationHandler {
         var exactPlanner = planner
         exactPlanner.budget = nil
         let (plan, resolution) = await Self.plan(
-            event, resolver: resolver, planner: exactPlanner, context: context.work)
+            event, resolver: resolver, planner: exactPlanner, context: context.work, session: context.session)
         var outcome = ChangesOutcome(event: event, plan: plan, resolution: resolution)
         outcome.coalescing = true
         outcome.logNotes(context.logger)
         for share in Self.recordings(plan) {
             do {
                 let recorded = try await coalescer.record(
-                    distributionId: share.distributionId, paths: share.paths, changes: share.changes,
+                    target: share.target, paths: share.paths, changes: share.changes,
                     queueURL: queueURL, context: context.work)
-                outcome.recorded.append((share.distributionId, share.paths.count, share.changes, recorded))
+                outcome.recorded.append((share.target, share.paths.count, share.changes, recorded))
                 context.logger.debug(
                     "recorded",
                     [
-                        "distribution": share.distributionId, "window": String(recorded.window),
+                        "distribution": share.target.key, "window": String(recorded.window),
                         "paths": String(share.paths.count), "items": String(recorded.items),
                         "flushScheduled": recorded.scheduled.map { String($0.due) } ?? "",
                     ])
             } catch {
-                outcome.handBack(share.messageIds, what: "recording for \(share.distributionId)", error, context.logger)
+                outcome.handBack(share.messageIds, what: "recording for \(share.target)", error, context.logger)
             }
         }
         for (messageId, flush) in event.flushes {
@@ -50,25 +50,25 @@ extension InvalidationHandler {
         return outcome
     }
 
-    /// One distribution's share of a batch, to record: its exact paths and the messages they came from.
+    /// One target's share of a batch, to record: its exact paths and the messages they came from.
     struct Recording {
-        var distributionId: String
+        var target: CloudFrontTarget
         var paths: [String] = []
         var messageIds: [String] = []
         var changes = 0
     }
 
-    /// The plan's requests merged per distribution (a batch's exact paths may have been split at 3,000).
+    /// The plan's requests merged per target (a batch's exact paths may have been split at 3,000).
     static func recordings(_ plan: InvalidationPlan) -> [Recording] {
-        var order: [String] = []
-        var shares: [String: Recording] = [:]
+        var order: [CloudFrontTarget] = []
+        var shares: [CloudFrontTarget: Recording] = [:]
         for planned in plan.invalidations {
-            let id = planned.distributionId
+            let id = planned.target
             if shares[id] == nil { order.append(id) }
-            shares[id, default: Recording(distributionId: id)].paths += planned.recordLines ?? planned.paths
-            shares[id, default: Recording(distributionId: id)].messageIds += planned.messageIds
+            shares[id, default: Recording(target: id)].paths += planned.recordLines ?? planned.paths
+            shares[id, default: Recording(target: id)].messageIds += planned.messageIds
             // Every part of a split request counts the share's changes: the same number.
-            shares[id, default: Recording(distributionId: id)].changes = planned.changes
+            shares[id, default: Recording(target: id)].changes = planned.changes
         }
         return order.compactMap { id in
             shares[id].map { share in
@@ -86,7 +86,7 @@ extension InvalidationHandler {
         context: InvocationContext, into outcome: inout ChangesOutcome
     ) async {
         let logger = context.logger
-        let fields = [("distribution", flush.distributionId), ("window", String(flush.window)), ("message", messageId)]
+        let fields = [("distribution", flush.target.key), ("window", String(flush.window)), ("message", messageId)]
         let step: Coalescer.FlushStep
         do {
             step = try await coalescer.prepare(flush, queueURL: queueURL, context: context.work)
@@ -103,11 +103,11 @@ extension InvalidationHandler {
             var tagging = false
             if let cacheTagCheck, !planner.tagRules.isEmpty {
                 tagging = await cacheTagCheck.verdict(
-                    distributionId: content.distributionId, logger: logger, context: context.work
+                    target: content.target, logger: logger, context: context.work, session: context.session
                 ).isConfirmed
             }
             var requests = Planner.requests(
-                window: content.window, paths: content.paths, distributionId: content.distributionId,
+                window: content.window, paths: content.paths, target: content.target,
                 identity: content.keys, changes: content.changes, settings: planner, tagging: tagging)
             for index in requests.indices { requests[index].messageIds = [messageId] }
             let submission = submission(context)

@@ -15,8 +15,9 @@ extension InvalidationHandler {
         } catch {
             return .failure(error)
         }
-        let ids = request.distributionIds.isEmpty ? configuredIds : request.distributionIds
-        guard !ids.isEmpty else {
+        let targets =
+            request.targets.isEmpty ? configuredIds.map { CloudFrontTarget.distribution($0) } : request.targets
+        guard !targets.isEmpty else {
             return .failure(
                 InputError(
                     "no distribution: UserParameters names none (a bare id, or {\"distributionId\": \"E…\"}) and the "
@@ -26,7 +27,7 @@ extension InvalidationHandler {
             (
                 request,
                 Planner.requests(
-                    forJob: job, distributionIds: ids, paths: request.paths, tags: request.tags, settings: planner)
+                    forJob: job, targets: targets, paths: request.paths, tags: request.tags, settings: planner)
             ))
     }
 
@@ -40,8 +41,9 @@ extension InvalidationHandler {
         let outcome: JobOutcome
         if let token = job.continuationToken {
             if let state = PipelineWaitState(token: token, now: Int64(now().timeIntervalSince1970)) {
-                metrics.distributionIds = state.invalidations.map(\.distributionId)
-                outcome = await poll(state, context: context)
+                metrics.distributionIds = state.invalidations.map(\.target.key)
+                let externalId = (try? PipelineRequest(userParameters: job.userParameters))?.externalId
+                outcome = await poll(state, externalId: externalId, context: context)
             } else {
                 outcome = .failed(
                     .jobFailed,
@@ -70,12 +72,15 @@ extension InvalidationHandler {
         case .success(let plan):
             (request, planned) = plan
         }
-        if let refusal = await tagRefusal(request, distributionIds: planned.map(\.distributionId), context: context) {
+        if let refusal = await tagRefusal(
+            request, targets: planned.map(\.target), externalId: request.externalId, context: context)
+        {
             return .failed(.configurationError, message: refusal, externalId: nil)
         }
         var created: [(PlannedInvalidation, Invalidation)] = []
-        metrics.distributionIds = planned.map(\.distributionId)
-        let submission = submission(context)
+        metrics.distributionIds = planned.map(\.target.key)
+        var submission = submission(context)
+        submission.externalId = request.externalId
         for item in planned {
             let submitted = await submission.submit(item, logger: context.logger)
             metrics.limitWaits += submitted.limitWaits
@@ -86,14 +91,13 @@ extension InvalidationHandler {
                 metrics.pathsSubmitted += item.paths.count
                 metrics.billablePaths += item.billablePaths
             case .failure(let error):
-                let done = created.map { "\($0.1.id) on \($0.0.distributionId)" }
+                let done = created.map { "\($0.1.id) on \($0.0.target.resourceKey)" }
                 let prefix = done.isEmpty ? "" : "Created \(done.joined(separator: ", ")), but "
-                let (type, reason) = Self.classify(
-                    error, distributionId: item.distributionId, action: "CreateInvalidation")
+                let (type, reason) = Self.classify(error, target: item.target, action: "CreateInvalidation")
                 return .failed(type, message: prefix + reason, externalId: created.first?.1.id)
             }
         }
-        let ids = created.map { "\($0.1.id) on \($0.0.distributionId)" }.joined(separator: ", ")
+        let ids = created.map { "\($0.1.id) on \($0.0.target.resourceKey)" }.joined(separator: ", ")
         let paths = (request.tags + request.paths).joined(separator: " ")
         let externalId = created.map(\.1.id).joined(separator: ",")
         let pending = created.filter { !$0.1.isCompleted }
@@ -104,7 +108,7 @@ extension InvalidationHandler {
         let state = PipelineWaitState(
             startedAt: Int64(now().timeIntervalSince1970), maxWaitSeconds: request.maxWaitSeconds,
             invalidations: pending.map {
-                PipelineWaitState.Pending(distributionId: $0.0.distributionId, invalidationId: $0.1.id)
+                PipelineWaitState.Pending(target: $0.0.target, invalidationId: $0.1.id)
             })
         return .continuing(
             state: state, summary: "Invalidation \(ids) created for \(paths); waiting for completion",
@@ -115,30 +119,36 @@ extension InvalidationHandler {
     /// accept them and purge nothing, leaving the pipeline's deploy stale behind a green stage. The job fails as a
     /// configuration error naming the distribution, unless `"forceTags": true`.
     func tagRefusal(
-        _ request: PipelineRequest, distributionIds: [String], context: InvocationContext
+        _ request: PipelineRequest, targets: [CloudFrontTarget], externalId: String?, context: InvocationContext
     ) async -> String? {
         guard !request.tags.isEmpty, !request.forceTags, let cacheTagCheck else { return nil }
-        var seen = Set<String>()
-        for id in distributionIds where seen.insert(id).inserted {
-            let verdict = await cacheTagCheck.verdict(distributionId: id, logger: nil, context: context.work)
+        var seen = Set<CloudFrontTarget>()
+        for target in targets where seen.insert(target).inserted {
+            let verdict = await cacheTagCheck.verdict(
+                target: target, logger: nil, context: context.work, session: context.session)
             if case .unconfirmed(let reason) = verdict {
-                return "Cache tags for distribution \(id) would invalidate nothing: \(reason). Enable its "
+                return "Cache tags for \(target.kindName) \(target.resourceKey) would invalidate nothing: \(reason). "
+                    + "Enable its "
                     + "CacheTagConfig with the header the deploy sets, or add \"forceTags\": true to UserParameters."
             }
         }
         return nil
     }
 
-    private func poll(_ state: PipelineWaitState, context: InvocationContext) async -> JobOutcome {
+    /// - Parameter externalId: the job's `"externalId"`, for the roles its targets are reached through.
+    private func poll(
+        _ state: PipelineWaitState, externalId: String?, context: InvocationContext
+    ) async -> JobOutcome {
         var stillRunning: [PipelineWaitState.Pending] = []
         for pending in state.invalidations {
             do {
+                let cloudFront = try await clients.client(
+                    for: pending.target, externalId: externalId, session: context.session, context: context.work)
                 let invalidation = try await cloudFront.getInvalidation(
-                    distributionId: pending.distributionId, id: pending.invalidationId, context: context.work)
+                    target: pending.target, id: pending.invalidationId, context: context.work)
                 if !invalidation.isCompleted { stillRunning.append(pending) }
             } catch  where error.kind == .service && !error.isRetryable {
-                let (type, reason) = Self.classify(
-                    error, distributionId: pending.distributionId, action: "GetInvalidation")
+                let (type, reason) = Self.classify(error, target: pending.target, action: "GetInvalidation")
                 return .failed(type, message: reason, externalId: pending.invalidationId)
             } catch {
                 context.logger.warn(
@@ -147,14 +157,15 @@ extension InvalidationHandler {
                 stillRunning.append(pending)
             }
         }
-        let all = state.invalidations.map { "\($0.invalidationId) on \($0.distributionId)" }.joined(separator: ", ")
+        let all = state.invalidations.map { "\($0.invalidationId) on \($0.target.resourceKey)" }.joined(separator: ", ")
         let externalId = state.invalidations.map(\.invalidationId).joined(separator: ",")
         if stillRunning.isEmpty {
             return .succeeded(summary: "Invalidation \(all) completed", externalId: externalId)
         }
         let elapsed = state.elapsed(now: Int64(now().timeIntervalSince1970))
         if elapsed >= Int64(state.maxWaitSeconds) {
-            let running = stillRunning.map { "\($0.invalidationId) on \($0.distributionId)" }.joined(separator: ", ")
+            let running = stillRunning.map { "\($0.invalidationId) on \($0.target.resourceKey)" }.joined(
+                separator: ", ")
             return .failed(
                 .jobFailed,
                 message: "Invalidation \(running) still in progress after \(elapsed) s (maxWaitSeconds "
@@ -171,29 +182,40 @@ extension InvalidationHandler {
     }
 
     /// Turns a CloudFront error into CodePipeline's failure type and a message a person can act on.
-    static func classify(_ error: AWSError, distributionId: String, action: String) -> (JobFailureType, String) {
-        switch error.code {
-        case "AccessDenied", "AccessDeniedException":
+    static func classify(_ error: AWSError, target: CloudFrontTarget, action: String) -> (JobFailureType, String) {
+        let named = "\(target.kindName) \(target.resourceKey)"
+        let title = (target.tenantId == nil ? "Distribution " : "Tenant ") + target.resourceKey
+        let action = target.tenantId == nil ? action : action + "ForDistributionTenant"
+        if error.service == "sts", let roleArn = target.roleArn {
             return (
                 .permissionError,
-                "CloudFront denied \(action) on distribution \(distributionId): the function's role needs "
-                    + "cloudfront:\(action) on it (\(error))"
+                "Could not assume role \(roleArn) for \(named): its trust policy must trust the function's role "
+                    + "(with the external id it asks for), and the function's role needs sts:AssumeRole on it (\(error))"
             )
-        case "NoSuchDistribution":
+        }
+        switch error.code {
+        case "AccessDenied", "AccessDeniedException":
+            let role = target.roleArn.map { "role \($0)" } ?? "the function's role"
+            return (
+                .permissionError,
+                "CloudFront denied \(action) on \(named): \(role) needs cloudfront:\(action) on it (\(error))"
+            )
+        case "NoSuchDistribution", "EntityNotFound":
             return (
                 .configurationError,
-                "Distribution \(distributionId) does not exist in this account: check the distribution id in "
-                    + "UserParameters or the function's configuration (\(error))"
+                "\(title) does not exist in "
+                    + (target.roleArn == nil ? "this account" : "the account of \(target.roleArn!)")
+                    + ": check UserParameters or the function's configuration (\(error))"
             )
         case "TooManyInvalidationsInProgress":
             return (
                 .jobFailed,
-                "Distribution \(distributionId) had too many invalidations in progress until the function's deadline "
+                "\(title) had too many invalidations in progress until the function's deadline "
                     + "(CloudFront allows 3,000 file paths and 15 wildcard paths in progress): retry the stage, or "
                     + "raise the function's timeout to wait longer (\(error))"
             )
         default:
-            return (.jobFailed, "\(action) on distribution \(distributionId) failed: \(error)")
+            return (.jobFailed, "\(action) on \(named) failed: \(error)")
         }
     }
 

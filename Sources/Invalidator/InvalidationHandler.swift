@@ -19,7 +19,9 @@ public struct InvalidationHandler: Sendable {
     /// The ids configured for every bucket (what a CodePipeline job without ids of its own uses).
     public var distributionIds: [String] { resolver.ids }
     public var planner: PlannerSettings
-    var cloudFront: CloudFrontClient
+    /// CloudFront for each target: the function's own credentials, or an assumed role's.
+    public var clients: TargetClients
+    var cloudFront: CloudFrontClient { clients.own }
     var codePipeline: CodePipelineClient
     /// Waiting for in-progress invalidations ends this long before the invocation's deadline (time to answer, and
     /// for a pipeline job to report).
@@ -41,7 +43,7 @@ public struct InvalidationHandler: Sendable {
     ) {
         self.resolver = resolver
         self.planner = planner
-        self.cloudFront = cloudFront
+        self.clients = TargetClients(own: cloudFront)
         self.codePipeline = codePipeline
     }
 
@@ -53,9 +55,10 @@ public struct InvalidationHandler: Sendable {
         let started = ContinuousClock.now
         var event = EventDecoder.decode(invocation.body)
         let reply = event.reply
-        let context = InvocationContext(
+        var context = InvocationContext(
             deadline: invocation.deadline, traceId: invocation.traceId, logger: logger, now: now(),
             reservingReport: reply.isPipelineJob, waitMargin: deadlineMargin, started: started)
+        context.session = clients.roles?.sessionName(invocation: invocation.requestId) ?? invocation.requestId
         switch reply {
         case .pipelineJob(let job):
             return await handle(job: job, context: context)
@@ -99,7 +102,9 @@ public struct InvalidationHandler: Sendable {
 
     /// Submits planned invalidations within one invocation's context.
     func submission(_ context: InvocationContext) -> Submission {
-        Submission(cloudFront: cloudFront, context: context.work, waitDeadline: context.waitDeadline, random: random)
+        Submission(
+            clients: clients, session: context.session, context: context.work, waitDeadline: context.waitDeadline,
+            random: random)
     }
 }
 

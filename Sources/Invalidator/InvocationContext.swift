@@ -18,6 +18,8 @@ public struct InvocationContext: Sendable {
     public var waitDeadline: Date?
     /// When the invocation began, before its event was decoded: the log line's `milliseconds` count from here.
     public var started: ContinuousClock.Instant
+    /// Names the role sessions this invocation assumes (`RoleAccess.sessionName`).
+    public var session = "init"
 
     /// The margin every AWS call leaves before the deadline, for the answer to reach the Runtime API.
     static let callMargin = 0.5

@@ -10,6 +10,8 @@ public struct Startup: Sendable {
     public var configuration: Configuration
     public var aws: AWSConfiguration
     public var transport: any HTTPTransport
+    /// `AWS_LAMBDA_FUNCTION_NAME`: names the role sessions the function assumes.
+    public var functionName: String
     /// Measures start-up's time limit (a test's virtual clock).
     public var clock: any AWSClock
     /// Start-up ends when this much has passed since `init`, whatever SSM does: Lambda allows an init phase 10 s,
@@ -30,6 +32,7 @@ public struct Startup: Sendable {
             throw ConfigurationError(variable: error.variable, message: error.description)
         }
         self.transport = transport
+        functionName = environment["AWS_LAMBDA_FUNCTION_NAME"] ?? ""
     }
 
     /// The distribution ids: from the environment, or read from SSM (with decryption) when `CF_DIST_ID_LABEL`
@@ -90,15 +93,15 @@ public struct Startup: Sendable {
     /// - Parameter cloudFront: the client discovery lists with; the handler passes its own, so that discovery's
     ///   retries and throttles count in the invocation's metrics.
     public func makeResolver(
-        logger: Logger, cloudFront: CloudFrontClient? = nil
+        logger: Logger, clients: TargetClients? = nil
     ) async throws(ConfigurationError) -> DistributionResolver {
         if let offline = Self.offlineResolver(configuration) { return offline }
         let (ids, map) = try await explicitDistributions()
         var discovery: DistributionDiscovery?
         if DistributionResolver.discoveryApplies(configuration.discovery, ids: ids, map: map) {
-            let client: CloudFrontClient
-            if let cloudFront { client = cloudFront } else { client = try self.cloudFront() }
-            discovery = DistributionDiscovery(cloudFront: client, settings: configuration.discovery, logger: logger)
+            let listing: TargetClients
+            if let clients { listing = clients } else { listing = try targetClients(map: map) }
+            discovery = DistributionDiscovery(clients: listing, settings: configuration.discovery, logger: logger)
         }
         return DistributionResolver(ids: ids, map: map, discovery: discovery, keyPrefix: configuration.keyPrefix)
     }
@@ -130,10 +133,46 @@ public struct Startup: Sendable {
         }
     }
 
+    /// CloudFront for each target: the function's own client, and the roles of `map`, `DISCOVERY_ROLE_ARNS` and
+    /// pipeline jobs assumed through one cache.
+    public func targetClients(map: DistributionMap?) throws(ConfigurationError) -> TargetClients {
+        let sts: STSClient
+        do {
+            sts = try STSClient(configuration: aws, transport: transport, clock: clock)
+        } catch {
+            throw ConfigurationError(variable: error.variable, message: error.description)
+        }
+        let roles = RoleAccess(
+            cache: RoleCredentialsCache(sts: sts), externalIds: map?.externalIds ?? [:],
+            defaultExternalId: configuration.roles.externalId, functionName: functionName)
+        return TargetClients(own: try cloudFront(), roles: roles)
+    }
+
+    /// Assumes every role the configuration names, once: a role that cannot be assumed fails start-up naming it
+    /// (a trust policy without the function's role, a wrong external id), rather than every batch after it. The
+    /// credentials stay in the cache for the first invocations.
+    func assumeConfiguredRoles(_ clients: TargetClients, map: DistributionMap?) async throws(ConfigurationError) {
+        let context = AWSCallContext(deadline: startedAt.addingTimeInterval(Self.timeLimit.seconds))
+        for roleArn in configuration.roles.roleArns(map: map) {
+            do {
+                _ = try await clients.client(
+                    roleArn: roleArn, session: clients.roles?.sessionName(invocation: "init") ?? "init",
+                    context: context)
+            } catch {
+                let variable =
+                    configuration.roles.discoveryRoleArns.contains(roleArn) ? "DISCOVERY_ROLE_ARNS" : "DISTRIBUTION_MAP"
+                throw ConfigurationError(variable: variable, message: error.message)
+            }
+        }
+    }
+
     /// The handler, with the distributions resolved.
     public func makeHandler(logger: Logger) async throws(ConfigurationError) -> InvalidationHandler {
-        let cloudFront = try cloudFront()
-        let resolver = try await makeResolver(logger: logger, cloudFront: cloudFront)
+        let map = try await explicitDistributions().map
+        let clients = try targetClients(map: map)
+        try await assumeConfiguredRoles(clients, map: map)
+        let cloudFront = clients.own
+        let resolver = try await makeResolver(logger: logger, clients: clients)
         let codePipeline: CodePipelineClient
         do {
             codePipeline = try CodePipelineClient(configuration: aws, transport: transport)
@@ -143,9 +182,10 @@ public struct Startup: Sendable {
         var handler = InvalidationHandler(
             resolver: resolver, planner: configuration.planner, cloudFront: cloudFront,
             codePipeline: codePipeline)
+        handler.clients = clients
         handler.metricsNamespace = configuration.metricsNamespace
         // Made whatever TAG_RULES says: a pipeline job may name tags of its own (nothing is fetched until then).
-        handler.cacheTagCheck = CacheTagCheck(cloudFront: cloudFront, settings: configuration.cacheTags)
+        handler.cacheTagCheck = CacheTagCheck(clients: clients, settings: configuration.cacheTags)
         if let settings = configuration.coalescing {
             do {
                 handler.coalescer = Coalescer(

@@ -13,8 +13,15 @@ import LambdaRuntime
 ///   means someone else used it, or a bug. It is logged as an error with both batches' identities, and submitted once
 ///   more under a reference derived from the conflicting one (deterministic, so a redelivery stays idempotent),
 ///   never retried blindly.
+///
+/// A target in another account is reached through its role (`TargetClients`); a role that cannot be assumed fails
+/// that target's submission, naming the role, and only its work is handed back.
 public struct Submission: Sendable {
-    public var cloudFront: CloudFrontClient
+    public var clients: TargetClients
+    /// Names the role sessions this submission assumes (`RoleAccess.sessionName`).
+    public var session: String
+    /// A pipeline job's `"externalId"` for the role its targets name (nil: the configured one).
+    public var externalId: String?
     /// The caller's deadline, trace and counts, for every call.
     public var context: AWSCallContext
     /// Waiting for in-progress invalidations stops here (nil: no waiting at all).
@@ -22,10 +29,11 @@ public struct Submission: Sendable {
     public var random: @Sendable () -> Double
 
     public init(
-        cloudFront: CloudFrontClient, context: AWSCallContext = AWSCallContext(), waitDeadline: Date?,
+        clients: TargetClients, session: String, context: AWSCallContext = AWSCallContext(), waitDeadline: Date?,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
-        self.cloudFront = cloudFront
+        self.clients = clients
+        self.session = session
         self.context = context
         self.waitDeadline = waitDeadline
         self.random = random
@@ -50,12 +58,19 @@ public struct Submission: Sendable {
 
     public func submit(_ planned: PlannedInvalidation, logger: Logger) async -> Outcome {
         var outcome = Outcome(result: .failure(Self.placeholder), callerReference: planned.callerReference)
+        let cloudFront: CloudFrontClient
+        do {
+            cloudFront = try await clients.client(
+                for: planned.target, externalId: externalId, session: session, context: context)
+        } catch {
+            outcome.result = .failure(error)
+            return outcome
+        }
         var reference = planned.callerReference
         while true {
             do {
                 let invalidation = try await cloudFront.createInvalidation(
-                    distributionId: planned.distributionId, callerReference: reference, paths: planned.paths,
-                    context: context)
+                    target: planned.target, callerReference: reference, paths: planned.paths, context: context)
                 outcome.result = .success(invalidation)
                 outcome.callerReference = reference
                 return outcome
@@ -63,7 +78,7 @@ public struct Submission: Sendable {
                 guard let delay = nextWait(after: outcome.limitWaits) else {
                     logger.warn(
                         "too many invalidations in progress until the deadline; handing the work back",
-                        ["distribution": planned.distributionId, "waits": String(outcome.limitWaits)])
+                        ["distribution": planned.target.key, "waits": String(outcome.limitWaits)])
                     outcome.result = .failure(error)
                     return outcome
                 }
@@ -71,11 +86,11 @@ public struct Submission: Sendable {
                 logger.info(
                     "too many invalidations in progress; waiting for some to complete",
                     [
-                        "distribution": planned.distributionId, "waitMilliseconds": String(delay.milliseconds),
+                        "distribution": planned.target.key, "waitMilliseconds": String(delay.milliseconds),
                         "wait": String(outcome.limitWaits),
                     ])
                 do {
-                    try await cloudFront.client.clock.sleep(for: delay)
+                    try await clients.clock.sleep(for: delay)
                 } catch {
                     outcome.result = .failure(
                         AWSError(
@@ -85,7 +100,8 @@ public struct Submission: Sendable {
                 }
             } catch  where Self.isCallerReferenceConflict(error) {
                 outcome.conflicts += 1
-                let existing = await findBatch(distributionId: planned.distributionId, callerReference: reference)
+                let existing = await findBatch(
+                    target: planned.target, callerReference: reference, cloudFront: cloudFront)
                 let alternate = Planner.conflictReference(for: planned.callerReference)
                 let again = reference == alternate
                 logger.error(
@@ -94,7 +110,7 @@ public struct Submission: Sendable {
                         : "caller reference conflict: the same reference names another batch (defect); submitting "
                             + "once under a derived reference",
                     [
-                        "distribution": planned.distributionId, "callerReference": reference,
+                        "distribution": planned.target.key, "callerReference": reference,
                         "paths": String(planned.paths.count), "pathsDigest": Planner.digestHex(planned.paths),
                         "records": planned.unitLabels.joined(separator: ","),
                         "existingInvalidation": existing?.id ?? "not among the 10 most recent",
@@ -122,24 +138,25 @@ public struct Submission: Sendable {
         let ceiling = min(Double(1 << min(waits, 10)), Self.maximumWait.seconds)
         var delay = ceiling / 2 + random() * ceiling / 2
         let remaining =
-            waitDeadline.timeIntervalSince(cloudFront.client.clock.now()) - AWSServiceClient.minimumAttemptTime.seconds
+            waitDeadline.timeIntervalSince(clients.clock.now()) - AWSServiceClient.minimumAttemptTime.seconds
         guard remaining > 0.05 else { return nil }
         delay = min(delay, remaining)
         return .milliseconds(Int64(delay * 1000))
     }
 
-    /// The invalidation that holds `callerReference`, looked for among the distribution's 10 most recent ones.
-    func findBatch(distributionId: String, callerReference: String) async -> Invalidation? {
+    /// The invalidation that holds `callerReference`, looked for among the target's 10 most recent ones.
+    func findBatch(target: CloudFrontTarget, callerReference: String, cloudFront: CloudFrontClient) async
+        -> Invalidation?
+    {
         guard
-            let page = try? await cloudFront.listInvalidations(
-                distributionId: distributionId, maxItems: 10, context: context)
+            let page = try? await cloudFront.listInvalidations(target: target, maxItems: 10, context: context)
         else {
             return nil
         }
         for summary in page.invalidations {
             guard
                 let invalidation = try? await cloudFront.getInvalidation(
-                    distributionId: distributionId, id: summary.id, context: context)
+                    target: target, id: summary.id, context: context)
             else { return nil }
             if invalidation.callerReference == callerReference { return invalidation }
         }

@@ -1,6 +1,7 @@
 import AWSClient
 import ArgumentParser
 import FoundationEssentials
+import InvalidationCore
 import Invalidator
 
 #if canImport(Glibc)
@@ -38,15 +39,33 @@ func globalServiceEnvironment(_ environment: [String: String]) -> [String: Strin
     return result
 }
 
-/// A CloudFront client for the command line: the environment's credentials, no region needed.
-func cloudFrontClient(environment: [String: String]) throws -> CloudFrontClient {
+/// CloudFront for the command's targets: the environment's credentials, and for a target named with `--role-arn`
+/// the role's, assumed through STS (regional: us-east-1 unless the environment names a region). The role session is
+/// named for the command and this process, as CloudTrail shows it in the role's account.
+func targetClients(environment: [String: String], externalId: String?) throws -> TargetClients {
     do {
-        return try CloudFrontClient(
-            configuration: AWSConfiguration(environment: globalServiceEnvironment(environment)),
-            transport: AsyncHTTPTransport())
+        let configuration = try AWSConfiguration(environment: globalServiceEnvironment(environment))
+        let transport = AsyncHTTPTransport()
+        let sts = try STSClient(configuration: configuration, transport: transport)
+        let roles = RoleAccess(
+            cache: RoleCredentialsCache(sts: sts), defaultExternalId: externalId,
+            functionName: "invalidator-\(ProcessInfo.processInfo.processIdentifier)")
+        return TargetClients(
+            own: try CloudFrontClient(configuration: configuration, transport: transport), roles: roles)
     } catch {
         throw fail(error.description)
     }
+}
+
+/// The targets a command acts on: `--distribution-id` and `--tenant-id` (through `--role-arn`), else the
+/// function's configured distributions (`commandDistributionIds`), through `--role-arn` too when given.
+func commandTargets(
+    _ options: DistributionOptions, configuration: Configuration, environment: [String: String]
+) async throws -> [CloudFrontTarget] {
+    let explicit = try options.targets
+    if !explicit.isEmpty { return explicit }
+    return try await commandDistributionIds([], configuration: configuration, environment: environment)
+        .map { .distribution($0, roleArn: options.roleArn) }
 }
 
 func parseIds(_ values: [String]) throws -> [String] {

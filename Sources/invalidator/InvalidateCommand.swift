@@ -132,38 +132,40 @@ struct Invalidate: AsyncParsableCommand {
         let started = ContinuousClock.now
         let environment = try awsEnvironment()
         let configuration = try commandConfiguration(environment)
-        let ids = try await commandDistributionIds(
-            distributions.values, configuration: configuration, environment: environment)
-        let (planned, skipped) = try plan(configuration: configuration, distributionIds: ids)
+        let targets = try await commandTargets(distributions, configuration: configuration, environment: environment)
+        let (planned, skipped) = try plan(configuration: configuration, targets: targets)
         guard !dryRun, !planned.isEmpty else {
             printPlan(planned, skipped: skipped)
             return
         }
-        let cloudFront = try cloudFrontClient(environment: environment)
+        let clients = try targetClients(environment: environment, externalId: distributions.externalId)
         // Every wait and deadline on the client's clock, as in the function.
-        let deadline = cloudFront.client.clock.now().addingTimeInterval(timeout)
+        let deadline = clients.clock.now().addingTimeInterval(timeout)
         // Every call of the command ends by --timeout.
         let calls = AWSCallContext(deadline: deadline)
+        let session = clients.roles?.sessionName(invocation: "cli") ?? "cli"
         if !forceTags {
-            try await confirmCacheTags(planned, cloudFront: cloudFront, settings: configuration.cacheTags, calls: calls)
+            try await confirmCacheTags(
+                planned, clients: clients, session: session, settings: configuration.cacheTags, calls: calls)
         }
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let created = try await submit(
             planned,
-            through: Submission(cloudFront: cloudFront, context: calls, waitDeadline: deadline.addingTimeInterval(-1)),
+            through: Submission(
+                clients: clients, session: session, context: calls, waitDeadline: deadline.addingTimeInterval(-1)),
             logger: logger)
         guard wait else {
             if json { print(Self.report(created)) }
             return
         }
         try await waitForCompletion(
-            created, cloudFront: cloudFront, calls: calls, deadline: deadline,
+            created, clients: clients, session: session, calls: calls, deadline: deadline,
             progress: Progress(terminal: isatty(1) == 1, quiet: json, started: started))
     }
 
     /// The entries from the arguments and `--changed-from`, planned by the function's rules and budget.
     func plan(
-        configuration: Configuration, distributionIds ids: [String]
+        configuration: Configuration, targets: [CloudFrontTarget]
     ) throws -> (planned: [PlannedInvalidation], skipped: [String]) {
         var entries = items.map { ChangeEntry(text: $0, isKey: keys) } + tags.map(ChangeEntry.tag)
         if let changedFrom {
@@ -194,7 +196,7 @@ struct Invalidate: AsyncParsableCommand {
                 error.message + (error.message.hasPrefix("cache tag") ? "" : " (object keys need --keys)"))
         }
         let planned = Planner.requests(
-            userPaths: paths, distributionIds: ids, run: runIdentity(reference), settings: settings)
+            userPaths: paths, targets: targets, run: runIdentity(reference), settings: settings)
         return (planned, skipped)
     }
 
@@ -202,16 +204,16 @@ struct Invalidate: AsyncParsableCommand {
     /// does not name `CACHE_TAG_HEADER`: there CloudFront stores no such tags, and the tag items would purge nothing
     /// while the invalidation reports success. Nothing is sent to any distribution when one is refused.
     func confirmCacheTags(
-        _ planned: [PlannedInvalidation], cloudFront: CloudFrontClient, settings: CacheTagSettings,
+        _ planned: [PlannedInvalidation], clients: TargetClients, session: String, settings: CacheTagSettings,
         calls: AWSCallContext
     ) async throws {
-        let check = CacheTagCheck(cloudFront: cloudFront, settings: settings)
-        var seen = Set<String>()
-        for item in planned where !item.tags.isEmpty && seen.insert(item.distributionId).inserted {
-            let verdict = await check.verdict(distributionId: item.distributionId, logger: nil, context: calls)
+        let check = CacheTagCheck(clients: clients, settings: settings)
+        var seen = Set<CloudFrontTarget>()
+        for item in planned where !item.tags.isEmpty && seen.insert(item.target).inserted {
+            let verdict = await check.verdict(target: item.target, logger: nil, context: calls, session: session)
             if case .unconfirmed(let reason) = verdict {
                 throw fail(
-                    "distribution \(item.distributionId): cache tags \(item.tags.joined(separator: " ")) would "
+                    "\(item.target.kindName) \(item.target.resourceKey): cache tags \(item.tags.joined(separator: " ")) would "
                         + "invalidate nothing: \(reason). Give paths instead, enable CacheTagConfig on the "
                         + "distribution, or pass --force-tags to send them anyway")
             }
@@ -225,26 +227,26 @@ struct Invalidate: AsyncParsableCommand {
     ) async throws -> [Submitted] {
         var created: [Submitted] = []
         for item in planned {
-            let sentAt = submission.cloudFront.client.clock.now()
+            let sentAt = submission.clients.clock.now()
             switch await submission.submit(item, logger: logger).result {
             case .success(let invalidation):
                 let replayed = Self.isReplay(invalidation, sentAt: sentAt)
                 created.append(Submitted(planned: item, invalidation: invalidation, replayed: replayed))
                 if replayed {
                     let line =
-                        "already submitted as \(invalidation.id) on \(item.distributionId) (created "
+                        "already submitted as \(invalidation.id) on \(item.target.resourceKey) (created "
                         + "\(invalidation.createTime), \(invalidation.status)): nothing new invalidated; "
                         + "--reference \(reference ?? "") was used before with these paths"
                     // With --json, standard output holds only the report ("replayed": true): say it on stderr.
                     if json { FileHandleStandardError.write("invalidator: " + line) } else { print(line) }
                 } else if !json {
                     print(
-                        "created \(invalidation.id) on \(item.distributionId): \(Self.itemCount(item)) "
+                        "created \(invalidation.id) on \(item.target.resourceKey): \(Self.itemCount(item)) "
                             + "(\(item.billablePaths) billable), \(invalidation.status)")
                 }
             case .failure(let error):
                 if json { print(Self.report(created, extra: ["error": .string(error.description)])) }
-                throw fail("distribution \(item.distributionId): \(error)")
+                throw fail("\(item.target.label): \(error)")
             }
         }
         return created
@@ -252,37 +254,38 @@ struct Invalidate: AsyncParsableCommand {
 
     /// Polls until every invalidation has completed, with a progress line; exit 2 when `--timeout` comes first.
     func waitForCompletion(
-        _ created: [Submitted], cloudFront: CloudFrontClient, calls: AWSCallContext, deadline: Date,
+        _ created: [Submitted], clients: TargetClients, session: String, calls: AWSCallContext, deadline: Date,
         progress: Progress
     ) async throws {
         var statuses = created.map { $0.invalidation.status }
         var interval = pollInterval
         while true {
             progress.show(
-                zip(created, statuses).map { ($0.0.planned.distributionId, $0.0.invalidation.id, $0.1) })
+                zip(created, statuses).map { ($0.0.planned.target.resourceKey, $0.0.invalidation.id, $0.1) })
             if statuses.allSatisfy({ $0.lowercased() == "completed" }) {
                 progress.finish()
                 if json { print(Self.report(created, statuses: statuses)) } else { print("all completed") }
                 return
             }
-            let remaining = deadline.timeIntervalSince(cloudFront.client.clock.now())
+            let remaining = deadline.timeIntervalSince(clients.clock.now())
             if remaining <= 0.2 {
                 progress.finish()
                 let running = zip(created, statuses).filter { $0.1.lowercased() != "completed" }
-                    .map { "\($0.0.invalidation.id) on \($0.0.planned.distributionId)" }.joined(separator: ", ")
+                    .map { "\($0.0.invalidation.id) on \($0.0.planned.target.resourceKey)" }.joined(separator: ", ")
                 if json { print(Self.report(created, statuses: statuses, extra: ["timedOut": .bool(true)])) }
                 FileHandleStandardError.write(
                     "invalidator: --timeout expired while waiting; \(running) still in progress. It was not cancelled "
                         + "and will complete on its own.")
                 throw ExitCode(2)
             }
-            try? await cloudFront.client.clock.sleep(for: .milliseconds(Int64(min(interval, remaining - 0.1) * 1000)))
+            try? await clients.clock.sleep(for: .milliseconds(Int64(min(interval, remaining - 0.1) * 1000)))
             interval = min(interval * 2, 20)
             for (index, submitted) in created.enumerated() where statuses[index].lowercased() != "completed" {
                 do {
+                    let cloudFront = try await clients.client(
+                        for: submitted.planned.target, session: session, context: calls)
                     statuses[index] = try await cloudFront.getInvalidation(
-                        distributionId: submitted.planned.distributionId, id: submitted.invalidation.id,
-                        context: calls
+                        target: submitted.planned.target, id: submitted.invalidation.id, context: calls
                     ).status
                 } catch  where error.isRetryable || error.code == "DeadlineReached" {
                     continue
@@ -291,7 +294,7 @@ struct Invalidate: AsyncParsableCommand {
                     if json {
                         print(Self.report(created, statuses: statuses, extra: ["error": .string(error.description)]))
                     }
-                    throw fail("distribution \(submitted.planned.distributionId): \(error)")
+                    throw fail("\(submitted.planned.target.label): \(error)")
                 }
             }
         }
@@ -308,11 +311,12 @@ struct Invalidate: AsyncParsableCommand {
     func printPlan(_ planned: [PlannedInvalidation], skipped: [String]) {
         if json {
             let invalidations = planned.map { item -> JSONValue in
-                .object([
-                    "distributionId": .string(item.distributionId), "callerReference": .string(item.callerReference),
-                    "paths": .array(item.paths.map { .string($0) }), "tags": .array(item.tags.map { .string($0) }),
-                    "billablePaths": .number(String(item.billablePaths)),
-                ])
+                .object(
+                    item.target.members.merging([
+                        "callerReference": .string(item.callerReference),
+                        "paths": .array(item.paths.map { .string($0) }), "tags": .array(item.tags.map { .string($0) }),
+                        "billablePaths": .number(String(item.billablePaths)),
+                    ]) { first, _ in first })
             }
             print(
                 JSON.serialize(
@@ -326,7 +330,7 @@ struct Invalidate: AsyncParsableCommand {
         if planned.isEmpty { print("nothing to invalidate") }
         for item in planned {
             print(
-                "distribution \(item.distributionId): \(Self.itemCount(item)) (\(item.billablePaths) billable), "
+                "\(item.target.label): \(Self.itemCount(item)) (\(item.billablePaths) billable), "
                     + "caller reference \(item.callerReference)")
             for path in item.paths { print("  \(path)") }
         }
@@ -360,16 +364,16 @@ struct Invalidate: AsyncParsableCommand {
         var object: [String: JSONValue] = [
             "invalidations": .array(
                 created.enumerated().map { index, submitted in
-                    .object([
-                        "distributionId": .string(submitted.planned.distributionId),
-                        "invalidationId": .string(submitted.invalidation.id),
-                        "status": .string(statuses?[index] ?? submitted.invalidation.status),
-                        "createTime": .string(submitted.invalidation.createTime),
-                        "replayed": .bool(submitted.replayed),
-                        "callerReference": .string(submitted.planned.callerReference),
-                        "paths": .array(submitted.planned.paths.map { .string($0) }),
-                        "billablePaths": .number(String(submitted.planned.billablePaths)),
-                    ])
+                    .object(
+                        submitted.planned.target.members.merging([
+                            "invalidationId": .string(submitted.invalidation.id),
+                            "status": .string(statuses?[index] ?? submitted.invalidation.status),
+                            "createTime": .string(submitted.invalidation.createTime),
+                            "replayed": .bool(submitted.replayed),
+                            "callerReference": .string(submitted.planned.callerReference),
+                            "paths": .array(submitted.planned.paths.map { .string($0) }),
+                            "billablePaths": .number(String(submitted.planned.billablePaths)),
+                        ]) { first, _ in first })
                 })
         ]
         for (key, value) in extra { object[key] = value }

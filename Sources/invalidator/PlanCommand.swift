@@ -45,9 +45,9 @@ struct Plan: AsyncParsableCommand {
     func resolver(
         _ configuration: Configuration, environment: [String: String], event: DecodedEvent, logger: Logger
     ) async throws(ConfigurationError) -> DistributionResolver {
-        let ids = (try? distributions.ids) ?? []
-        if !ids.isEmpty {
-            return DistributionResolver(ids: ids, map: nil, discovery: nil, keyPrefix: configuration.keyPrefix)
+        let targets = (try? distributions.targets) ?? []
+        if !targets.isEmpty {
+            return DistributionResolver(targets: targets, map: nil, discovery: nil, keyPrefix: configuration.keyPrefix)
         }
         // A CodePipeline job names its distributions (or uses the configured ones): nothing to discover.
         if let offline = Startup.offlineResolver(configuration, discovering: event.pipelineJob == nil) {

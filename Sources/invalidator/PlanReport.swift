@@ -1,17 +1,20 @@
 import InvalidationCore
+import Invalidator
 import JSONSupport
 
 /// How `invalidator plan` shows a plan: a table for people, or one JSON object for scripts.
 enum PlanReport {
-    /// `{"invalidations":[{"distributionId","callerReference","paths"}],"skipped":[{"record","reason"}]}`
+    /// `{"invalidations":[{"distributionId" (or "tenantId", with "roleArn" through a role),"callerReference","paths"}],
+    /// "skipped":[{"record","reason"}]}`
     static func json(plan: InvalidationPlan, event: DecodedEvent) -> String {
         let invalidations = plan.invalidations.map { planned -> JSONValue in
-            .object([
-                "distributionId": .string(planned.distributionId),
-                "callerReference": .string(planned.callerReference),
-                "paths": .array(planned.paths.map(JSONValue.string)),
-                "billablePaths": .number(String(planned.billablePaths)), "changes": .number(String(planned.changes)),
-            ])
+            .object(
+                planned.target.members.merging([
+                    "callerReference": .string(planned.callerReference),
+                    "paths": .array(planned.paths.map(JSONValue.string)),
+                    "billablePaths": .number(String(planned.billablePaths)),
+                    "changes": .number(String(planned.changes)),
+                ]) { first, _ in first })
         }
         let skipped = (event.notes + plan.notes).map { note -> JSONValue in
             .object(["record": .string(note.record), "reason": .string(note.reason)])
@@ -33,7 +36,7 @@ enum PlanReport {
         for planned in plan.invalidations {
             let count = planned.paths.count
             lines.append(
-                "distribution \(planned.distributionId): \(count) path\(count == 1 ? "" : "s") "
+                "\(planned.target.label): \(count) path\(count == 1 ? "" : "s") "
                     + "(\(planned.billablePaths) billable, covering \(planned.changes) change\(planned.changes == 1 ? "" : "s")), "
                     + "caller reference \(planned.callerReference)")
             for path in planned.paths { lines.append("  \(path)") }

@@ -12,8 +12,9 @@ struct Status: AsyncParsableCommand {
             Pages through ListInvalidations until --limit invalidations are listed; --items also reads each one \
             (GetInvalidation) and lists what it invalidates, paths and cache tags (#html) told apart. Distributions \
             and credentials \
-            as for invalidate: --distribution-id, else CLOUDFRONT_DISTRIBUTION_ID, else the SSM parameter named by \
-            CF_DIST_ID_LABEL; no region needed but for that parameter. Exit status: 0 success, 1 failure, 64 \
+            as for invalidate: --distribution-id and --tenant-id (through --role-arn), else \
+            CLOUDFRONT_DISTRIBUTION_ID, else the SSM parameter named by CF_DIST_ID_LABEL; no region needed but for \
+            that parameter. Exit status: 0 success, 1 failure, 64 \
             usage error.
             """)
 
@@ -35,22 +36,23 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let environment = try awsEnvironment()
         let configuration = try commandConfiguration(environment)
-        let ids = try await commandDistributionIds(
-            distributions.values, configuration: configuration, environment: environment)
-        let cloudFront = try cloudFrontClient(environment: environment)
-        var rows: [(String, InvalidationSummary)] = []
-        for id in ids {
+        let targets = try await commandTargets(distributions, configuration: configuration, environment: environment)
+        let clients = try targetClients(environment: environment, externalId: distributions.externalId)
+        let session = clients.roles?.sessionName(invocation: "cli") ?? "cli"
+        var rows: [(CloudFrontTarget, InvalidationSummary)] = []
+        for target in targets {
             var marker: String?
             var listed = 0
             repeat {
                 let page: InvalidationListPage
                 do {
+                    let cloudFront = try await clients.client(for: target, session: session)
                     page = try await cloudFront.listInvalidations(
-                        distributionId: id, marker: marker, maxItems: min(100, limit - listed))
+                        target: target, marker: marker, maxItems: min(100, limit - listed), context: AWSCallContext())
                 } catch {
-                    throw fail("distribution \(id): \(error)")
+                    throw fail("\(target.label): \(error)")
                 }
-                for summary in page.invalidations.prefix(limit - listed) { rows.append((id, summary)) }
+                for summary in page.invalidations.prefix(limit - listed) { rows.append((target, summary)) }
                 listed += min(page.invalidations.count, limit - listed)
                 marker = page.nextMarker
             } while marker != nil && listed < limit
@@ -58,12 +60,14 @@ struct Status: AsyncParsableCommand {
         var contents: [[String]]?
         if items {
             contents = []
-            for (id, summary) in rows {
+            for (target, summary) in rows {
                 do {
+                    let cloudFront = try await clients.client(for: target, session: session)
                     contents?.append(
-                        try await cloudFront.getInvalidation(distributionId: id, id: summary.id).paths)
+                        try await cloudFront.getInvalidation(target: target, id: summary.id, context: AWSCallContext())
+                            .paths)
                 } catch {
-                    throw fail("distribution \(id), invalidation \(summary.id): \(error)")
+                    throw fail("\(target.label), invalidation \(summary.id): \(error)")
                 }
             }
         }
@@ -74,12 +78,12 @@ struct Status: AsyncParsableCommand {
         }
     }
 
-    func printJSON(_ rows: [(String, InvalidationSummary)], contents: [[String]]?) {
+    func printJSON(_ rows: [(CloudFrontTarget, InvalidationSummary)], contents: [[String]]?) {
         let objects = rows.enumerated().map { index, row -> JSONValue in
-            var object: [String: JSONValue] = [
-                "distributionId": .string(row.0), "invalidationId": .string(row.1.id),
-                "status": .string(row.1.status), "createTime": .string(row.1.createTime),
-            ]
+            var object = row.0.members.merging([
+                "invalidationId": .string(row.1.id), "status": .string(row.1.status),
+                "createTime": .string(row.1.createTime),
+            ]) { first, _ in first }
             if let items = contents?[index] {
                 object["paths"] = .array(items.filter { !CacheTag.isItem($0) }.map { .string($0) })
                 object["tags"] = .array(items.filter(CacheTag.isItem).map { .string($0) })
@@ -91,9 +95,9 @@ struct Status: AsyncParsableCommand {
 
     /// The table; with `--items`, each invalidation's items beneath it, a tag marked as one (`tag  #html`), since a
     /// tag purges by what the origin declared, not by URL.
-    func printTable(_ rows: [(String, InvalidationSummary)], contents: [[String]]?) {
+    func printTable(_ rows: [(CloudFrontTarget, InvalidationSummary)], contents: [[String]]?) {
         let header = ["DISTRIBUTION", "INVALIDATION", "STATUS", "CREATED"]
-        let table = [header] + rows.map { [$0.0, $0.1.id, $0.1.status, $0.1.createTime] }
+        let table = [header] + rows.map { [$0.0.resourceKey, $0.1.id, $0.1.status, $0.1.createTime] }
         let widths = (0..<header.count).map { column in table.map { $0[column].count }.max() ?? 0 }
         for (index, row) in table.enumerated() {
             let cells = row.enumerated().map { column, cell in

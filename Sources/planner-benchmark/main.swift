@@ -326,7 +326,7 @@ func dump() {
             print("plan \(settingsName) excluded \(plan.excludedChanges) covered \(plan.coveredChanges)")
             for invalidation in plan.invalidations {
                 print(
-                    "  \(invalidation.distributionId) \(invalidation.callerReference) changes \(invalidation.changes) "
+                    "  \(invalidation.target.key) \(invalidation.callerReference) changes \(invalidation.changes) "
                         + "paths \(invalidation.paths) messages \(invalidation.messageIds) units \(invalidation.unitLabels)"
                 )
             }

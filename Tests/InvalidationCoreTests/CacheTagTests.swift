@@ -58,7 +58,7 @@ struct CacheTagTests {
         let paths = (0..<300).map { "/docs/section-\($0 % 7)/page-\($0).html" }
         let tags = (0..<20).map { "#tag-\($0)" } + ["#TAG-3", "#tag-0"]
         let planned = Planner.requests(
-            userPaths: paths + tags, distributionIds: ["E1"], run: "r",
+            userPaths: paths + tags, targets: ["E1"], run: "r",
             settings: PlannerSettings(budget: PathBudget(maximumPaths: 10, maximumWildcards: 10)))
         #expect(planned.count == 1)
         let request = planned[0]
@@ -72,7 +72,7 @@ struct CacheTagTests {
     func splitCountsTags() {
         let items = ["#a", "#b", "#c", "/f1", "/w1*", "/w2*"]
         let planned = Planner.requests(
-            userPaths: items, distributionIds: ["E1"], run: "r",
+            userPaths: items, targets: ["E1"], run: "r",
             settings: PlannerSettings(maximumPathsPerRequest: 2, maximumWildcardsPerRequest: 15, budget: nil))
         #expect(planned.map(\.paths) == [["#a", "#b"], ["#c", "/f1", "/w1*", "/w2*"]])
         #expect(planned.map(\.billablePaths) == [2, 4])
@@ -81,9 +81,9 @@ struct CacheTagTests {
 
     @Test("a tag changes the caller reference; the spelling given is sent")
     func callerReference() {
-        let withTag = Planner.requests(userPaths: ["/a", "#x"], distributionIds: ["E1"], run: "r")
-        let without = Planner.requests(userPaths: ["/a"], distributionIds: ["E1"], run: "r")
-        let otherCase = Planner.requests(userPaths: ["/a", "#X"], distributionIds: ["E1"], run: "r")
+        let withTag = Planner.requests(userPaths: ["/a", "#x"], targets: ["E1"], run: "r")
+        let without = Planner.requests(userPaths: ["/a"], targets: ["E1"], run: "r")
+        let otherCase = Planner.requests(userPaths: ["/a", "#X"], targets: ["E1"], run: "r")
         #expect(withTag[0].callerReference != without[0].callerReference)
         #expect(otherCase[0].paths == ["#X", "/a"], "the spelling given is sent")
     }
@@ -92,7 +92,7 @@ struct CacheTagTests {
     func pipelineJob() throws {
         let job = try #require(PipelineJob(event: try JSON.parse(try Fixture.bytes("aws/codepipeline.json"))))
         let planned = Planner.requests(
-            forJob: job, distributionIds: ["E1"], paths: ["/b", "/a", "/b"], tags: ["#html", "#HTML", "#docs"])
+            forJob: job, targets: ["E1"], paths: ["/b", "/a", "/b"], tags: ["#html", "#HTML", "#docs"])
         #expect(planned.map(\.paths) == [["#docs", "#html", "/a", "/b"]])
         #expect(planned[0].billablePaths == 4)
     }

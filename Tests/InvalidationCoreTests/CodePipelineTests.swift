@@ -84,14 +84,14 @@ struct CodePipelineTests {
     @Test("the caller reference derives from the job id: the same job twice gives the same requests")
     func callerReference() throws {
         let job = try #require(PipelineJob(event: try JSON.parse(try Fixture.bytes("aws/codepipeline.json"))))
-        let first = Planner.requests(forJob: job, distributionIds: ["E1", "E2"], paths: ["/*"])
-        let again = Planner.requests(forJob: job, distributionIds: ["E1", "E2"], paths: ["/*"])
+        let first = Planner.requests(forJob: job, targets: ["E1", "E2"], paths: ["/*"])
+        let again = Planner.requests(forJob: job, targets: ["E1", "E2"], paths: ["/*"])
         #expect(first == again)
-        #expect(first.map(\.distributionId) == ["E1", "E2"])
+        #expect(first.map(\.target.key) == ["E1", "E2"])
         var other = job
         other.id = "22222222-abcd-1111-abcd-111111abcdef"
         #expect(
-            Planner.requests(forJob: other, distributionIds: ["E1"], paths: ["/*"])[0].callerReference
+            Planner.requests(forJob: other, targets: ["E1"], paths: ["/*"])[0].callerReference
                 != first[0].callerReference)
     }
 
@@ -100,7 +100,7 @@ struct CodePipelineTests {
         let state = PipelineWaitState(
             startedAt: 1_700_000_000, maxWaitSeconds: 600,
             invalidations: [
-                .init(distributionId: "E1", invalidationId: "I1"), .init(distributionId: "E2", invalidationId: "I2"),
+                .init(target: "E1", invalidationId: "I1"), .init(target: "E2", invalidationId: "I2"),
             ])
         let now: Int64 = 1_700_000_100
         #expect(PipelineWaitState(token: state.token, now: now) == state)

@@ -18,7 +18,7 @@ struct FlushMessageTests {
 
     @Test("a flush round-trips through its body, beside changes in the same batch, and the queue is kept")
     func roundTrip() {
-        let flush = FlushMessage(distributionId: "E2QWRUHAPOMQZL", window: 41, due: 1_795_341_620_000)
+        let flush = FlushMessage(target: "E2QWRUHAPOMQZL", window: 41, due: 1_795_341_620_000)
         let event = EventDecoder.decode(batch([("m-flush", flush.body), ("m-change", s3Body)]))
         #expect(event.source == .sqs)
         #expect(event.reply == .batchItemFailures)
@@ -64,7 +64,7 @@ struct FlushMessageTests {
     func windowRequests() {
         let paths = (0..<150).map { "/docs/section-\($0 / 10)/page-\($0 % 10)/index.html" }
         let first = Planner.requests(
-            window: 7, paths: paths + paths.prefix(20), distributionId: "E2QWRUHAPOMQZL", identity: ["W#a", "W#b"],
+            window: 7, paths: paths + paths.prefix(20), target: "E2QWRUHAPOMQZL", identity: ["W#a", "W#b"],
             changes: 170)
         #expect(first.count == 1)
         #expect(first[0].paths.count <= PathBudget().maximumPaths)
@@ -72,16 +72,16 @@ struct FlushMessageTests {
         #expect(first[0].callerReference.hasPrefix("cfwin-7-0-"))
         #expect(first[0].callerReference.count == "cfwin-7-0-".count + 32)
         let again = Planner.requests(
-            window: 7, paths: paths.reversed(), distributionId: "E2QWRUHAPOMQZL", identity: ["W#a", "W#b"],
+            window: 7, paths: paths.reversed(), target: "E2QWRUHAPOMQZL", identity: ["W#a", "W#b"],
             changes: 170)
         #expect(again == first)
         let otherItems = Planner.requests(
-            window: 7, paths: paths, distributionId: "E2QWRUHAPOMQZL", identity: ["W#a"], changes: 170)
+            window: 7, paths: paths, target: "E2QWRUHAPOMQZL", identity: ["W#a"], changes: 170)
         #expect(otherItems[0].callerReference != first[0].callerReference)
         let otherWindow = Planner.requests(
-            window: 8, paths: paths, distributionId: "E2QWRUHAPOMQZL", identity: ["W#a", "W#b"], changes: 170)
+            window: 8, paths: paths, target: "E2QWRUHAPOMQZL", identity: ["W#a", "W#b"], changes: 170)
         #expect(otherWindow[0].callerReference.hasPrefix("cfwin-8-0-"))
         #expect(
-            Planner.requests(window: 1, paths: [], distributionId: "E2QWRUHAPOMQZL", identity: [], changes: 0).isEmpty)
+            Planner.requests(window: 1, paths: [], target: "E2QWRUHAPOMQZL", identity: [], changes: 0).isEmpty)
     }
 }

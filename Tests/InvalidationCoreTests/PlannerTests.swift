@@ -24,7 +24,7 @@ struct PlannerTests {
             (id: "m3", keys: ["docs/"]),
         ])
         let plan = Planner.plan(event) { _ in ["E1", "E2"] }
-        #expect(plan.invalidations.map(\.distributionId) == ["E1", "E2"])
+        #expect(plan.invalidations.map(\.target.key) == ["E1", "E2"])
         #expect(plan.invalidations[0].paths == ["/a%20b.html", "/b.html", "/docs/", "/docs/index.html"])
         #expect(plan.invalidations[0].paths == plan.invalidations[1].paths)
         #expect(plan.invalidations[0].messageIds == ["m1", "m2", "m3"])
@@ -58,7 +58,7 @@ struct PlannerTests {
     func splitsAtLimits() {
         let paths = (0..<7).map { "/f\($0).html" } + ["/w1*", "/w2*", "/w3*"]
         let planned = Planner.requests(
-            userPaths: paths, distributionIds: ["E1"], run: "test",
+            userPaths: paths, targets: ["E1"], run: "test",
             settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2))
         #expect(planned.count == 4)
         for invalidation in planned {
@@ -68,10 +68,10 @@ struct PlannerTests {
         #expect(Set(planned.flatMap(\.paths)).count == 10)
         #expect(Set(planned.map(\.callerReference)).count == 4)
         let again = Planner.requests(
-            userPaths: paths.reversed(), distributionIds: ["E1"], run: "test",
+            userPaths: paths.reversed(), targets: ["E1"], run: "test",
             settings: PlannerSettings(maximumPathsPerRequest: 3, maximumWildcardsPerRequest: 2))
         #expect(again == planned, "order does not matter")
-        let nextRun = Planner.requests(userPaths: paths, distributionIds: ["E1"], run: "another deploy")
+        let nextRun = Planner.requests(userPaths: paths, targets: ["E1"], run: "another deploy")
         #expect(nextRun.first?.callerReference != planned.first?.callerReference, "a later run is a new batch")
     }
 
@@ -164,7 +164,7 @@ struct TargetTests {
                 DistributionTarget(distributionId: "E2", originPath: "/staging"),
             ]
         }
-        #expect(plan.invalidations.map(\.distributionId) == ["E1", "E2"])
+        #expect(plan.invalidations.map(\.target.key) == ["E1", "E2"])
         #expect(plan.invalidations[0].paths == ["/", "/a.css", "/index.html"])
         #expect(plan.invalidations[1].paths == ["/a.css"])
         #expect(plan.notes.map(\.record) == ["record 2"])

@@ -191,7 +191,7 @@ struct ChaosTests {
                     resolver: DistributionResolver(ids: ["E1", "E2"], map: nil, discovery: nil),
                     planner: PlannerSettings())
                 for planned in plan.invalidations {
-                    changeSets["\(planned.distributionId) \(planned.callerReference)", default: []].formUnion(
+                    changeSets["\(planned.target.key) \(planned.callerReference)", default: []].formUnion(
                         batch.map(\.change))
                 }
             }

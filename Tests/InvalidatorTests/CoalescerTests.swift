@@ -101,7 +101,7 @@ struct CoalescerTests {
             Interposer(routing, matches: Interposer.target("TransactWriteItems")) {
                 // The first transaction of the racing batch: a flush of window 0 seals it first.
                 guard let bed = sealing.withLock({ $0 }) else { return }
-                let flush = FlushMessage(distributionId: CoalescingBed.distribution, window: 0, due: 0)
+                let flush = FlushMessage(target: .distribution(CoalescingBed.distribution), window: 0, due: 0)
                 let coalescer = bed.handler.coalescer!
                 _ = try? await coalescer.prepare(flush, queueURL: CoalescingBed.queueURL, context: AWSCallContext())
             }
@@ -125,7 +125,7 @@ struct CoalescerTests {
         #expect(keys.contains { $0.hasPrefix("W#000000000001#") })  // recorded in the next window
         #expect(!keys.contains { $0.hasPrefix("W#000000000000#") && !$0.contains("early") })
         // Flushing both windows covers both changes, each once.
-        _ = await bed.invoke([("f0", FlushMessage(distributionId: "E1", window: 0, due: 0).body)])
+        _ = await bed.invoke([("f0", FlushMessage(target: "E1", window: 0, due: 0).body)])
         _ = await bed.deliverAllFlushes()
         let created = await bed.invalidations
         #expect(created.map(\.paths) == [["/early.html"], ["/late.html"]])
@@ -250,7 +250,7 @@ struct CoalescerTests {
         var plain = bed.handler
         plain.coalescer = nil
         let log = RecordingLog()
-        let flush = FlushMessage(distributionId: "E1", window: 0, due: 0)
+        let flush = FlushMessage(target: "E1", window: 0, due: 0)
         _ = await plain.handle(
             invocation(CoalescingBed.event([("f", flush.body)]), clock: bed.clock, seconds: 60), logger: log.logger)
         #expect(log.all.contains { $0.contains("COALESCE_TABLE is not set") })

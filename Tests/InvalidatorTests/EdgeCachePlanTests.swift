@@ -59,7 +59,7 @@ struct EdgeCachePlanTests {
         for mode in modes {
             cache.clearPurges()
             let planned = Planner.requests(
-                userPaths: mode.items, distributionIds: ["E1"], run: "seed \(seed)",
+                userPaths: mode.items, targets: ["E1"], run: "seed \(seed)",
                 settings: PlannerSettings(budget: mode.budget))
             for (index, request) in planned.enumerated() {
                 cache.record(

@@ -87,7 +87,7 @@ struct PipelineHandlerTests {
         let (handler, wire, cloudFront) = try await hangingCloudFront(clock: clock)
         let state = PipelineWaitState(
             startedAt: Int64(clock.now().timeIntervalSince1970), maxWaitSeconds: 600,
-            invalidations: [.init(distributionId: "E1", invalidationId: "I1")])
+            invalidations: [.init(target: "E1", invalidationId: "I1")])
         let deadline = clock.now().addingTimeInterval(30)
         let result = await handler.handle(
             invocation(pipelineJob(#"{"wait":true}"#, continuationToken: state.token), clock: clock, seconds: 30),

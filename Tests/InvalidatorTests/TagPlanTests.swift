@@ -160,11 +160,11 @@ struct TagPlanTests {
         #expect(lines.contains("/f3/gone.html"), "a deleted page is recorded pinned")
         #expect(lines.contains("/s1/f1/\t#html"), "the folder URL of an index page carries its tag")
         let tagged = Planner.requests(
-            window: 7, paths: lines, distributionId: "E1", identity: ["k"], changes: 606, settings: Self.tagSettings,
+            window: 7, paths: lines, target: "E1", identity: ["k"], changes: 606, settings: Self.tagSettings,
             tagging: true)
         #expect(tagged.flatMap(\.paths) == ["#html"] + (assets.map { "/" + $0 } + ["/f3/gone.html"]).sorted())
         let untagged = Planner.requests(
-            window: 7, paths: lines, distributionId: "E1", identity: ["k"], changes: 606, settings: Self.tagSettings)
+            window: 7, paths: lines, target: "E1", identity: ["k"], changes: 606, settings: Self.tagSettings)
         #expect(!untagged.flatMap(\.paths).contains { $0.contains("\t") || CacheTag.isItem($0) })
         #expect(
             untagged.flatMap(\.paths)
