@@ -89,6 +89,17 @@ public struct DistributionTenant: Sendable, Equatable {
             if values[parameter.name] == nil { values[parameter.name] = parameter.value }
         }
     }
+
+    /// The values CloudFront substitutes for this tenant: its own, and for a parameter it does not set, the
+    /// distribution's `DefaultValue` (`DistributionConfig.tenantParameters`). A parameter with neither stays absent,
+    /// so that a `{{name}}` using it is reported missing rather than replaced by nothing.
+    public func parameterValues(withDefaults definitions: [TenantParameterDefinition]) -> [String: String] {
+        var values = parameterValues
+        for definition in definitions where values[definition.name] == nil {
+            if let defaultValue = definition.defaultValue { values[definition.name] = defaultValue }
+        }
+        return values
+    }
 }
 
 /// One page of `ListDistributionTenants`.
@@ -160,6 +171,10 @@ extension CloudFrontClient {
     ) async throws(AWSError) -> DistributionTenant {
         let response = try await client.send(
             operation: "GetDistributionTenant", method: "GET", path: Self.tenantPath(id), context: context)
+        return try parseDistributionTenant(response)
+    }
+
+    func parseDistributionTenant(_ response: HTTPResponse) throws(AWSError) -> DistributionTenant {
         let root = try parseRoot(response, operation: "GetDistributionTenant", expected: "DistributionTenant")
         guard let summary = Self.tenantSummary(root) else {
             throw AWSError(

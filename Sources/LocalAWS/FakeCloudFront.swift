@@ -42,13 +42,22 @@ public final class FakeCloudFront: Sendable {
     /// What a fault injector is told of each request.
     public struct RequestInfo: Sendable {
         /// `CreateInvalidation`, `GetInvalidation`, `ListInvalidations`, `ListDistributions`,
-        /// `GetDistributionConfig` or `Unknown`.
+        /// `GetDistributionConfig`, the tenant operations (`CreateInvalidationForDistributionTenant`,
+        /// `GetInvalidationForDistributionTenant`, `ListInvalidationsForDistributionTenant`, `ListDistributionTenants`,
+        /// `GetDistributionTenant`), `ListDistributionsByConnectionMode`, or `Unknown`.
         public var operation: String
+        /// The distribution named in the path; for a tenant's request, the tenant's distribution (nil when the tenant
+        /// is unknown).
         public var distributionId: String?
         public var time: Date
+        /// The tenant named in the path of a tenant operation.
+        public var tenantId: String? = nil
     }
 
-    /// CloudFront's documented in-progress limits, per distribution.
+    /// CloudFront's documented in-progress limits, per distribution. The documentation states them per distribution
+    /// and says nothing of tenants, so a tenant's in-progress invalidations count toward its multi-tenant
+    /// distribution's limits, shared with the distribution's own and its other tenants': the stricter reading, under
+    /// which code that passes also passes if CloudFront turns out to count per tenant.
     public struct Limits: Sendable {
         public var filePaths = 3000
         public var wildcardPaths = 15
@@ -71,6 +80,7 @@ public final class FakeCloudFront: Sendable {
     /// An invalidation the fake holds.
     public struct Record: Sendable, Equatable {
         public var id: String
+        /// For a tenant's invalidation, its multi-tenant distribution's.
         public var distributionId: String
         public var callerReference: String
         public var paths: [String]
@@ -79,6 +89,8 @@ public final class FakeCloudFront: Sendable {
         public var pollsUntilComplete: Int
         /// When it completes on the fake's clock.
         public var completes: Date
+        /// The distribution tenant it was made for; nil: the distribution's own.
+        public var tenantId: String? = nil
 
         public func isCompleted(at time: Date) -> Bool { pollsUntilComplete <= 0 && time >= completes }
         public var wildcardCount: Int { paths.filter { $0.hasSuffix("*") }.count }
@@ -97,6 +109,12 @@ public final class FakeCloudFront: Sendable {
         public var pollsUntilComplete: Int
         /// `CacheTagConfig.HeaderName` in `GetDistributionConfig`; nil: no `CacheTagConfig` element.
         public var cacheTagHeader: String?
+        /// `tenant-only` for a multi-tenant distribution; nil: no `ConnectionMode` element (a standard one).
+        public var connectionMode: String? = nil
+        /// `TenantConfig.ParameterDefinitions`: (name, required, default).
+        public var parameterDefinitions: [(name: String, required: Bool, defaultValue: String?)] = []
+        /// The account that owns it; nil: any signer may call it.
+        public var account: String? = nil
     }
 
     /// How a request was answered, counted.
@@ -129,6 +147,14 @@ public final class FakeCloudFront: Sendable {
         var sequence = 0
         /// The edge-cache models of the distributions a test seeded (`seedEdgeCache`).
         var edgeCaches: [String: EdgeCache] = [:]
+        /// Distribution tenants, in creation order.
+        var tenants: [FakeCloudFront.Tenant] = []
+        /// The owning account of a distribution created with one (`Distribution.account`, `setAccount(_:of:)`).
+        var distributionAccounts: [String: String] = [:]
+        /// The account of each plain access key id a test registered.
+        var keyAccounts: [String: String] = [:]
+        /// Where keys issued by STS are looked up.
+        var sts: FakeSTS?
 
         init(clock: any AWSClock, limits: Limits, rateLimit: RateLimit?) {
             self.clock = clock
@@ -139,6 +165,7 @@ public final class FakeCloudFront: Sendable {
         }
 
         static func operation(method: String, parts: [String]) -> String {
+            if parts.count >= 2, parts[1] != "distribution" { return tenantOperation(method: method, parts: parts) }
             switch (method, parts.count) {
             case ("GET", 2): return "ListDistributions"
             case ("GET", 4) where parts[3] == "config": return "GetDistributionConfig"
@@ -153,7 +180,7 @@ public final class FakeCloudFront: Sendable {
         func fault(for request: LoopbackRequest) -> Fault? {
             let parts = request.path.split(separator: "/").map(String.init)
             guard parts.count >= 2 else { return nil }
-            let faultKey = parts.count >= 3 ? parts[2] : FakeCloudFront.listFaultKey
+            let faultKey = FakeCloudFront.faultKey(parts)
             if var scripted = faults[faultKey], !scripted.isEmpty {
                 let fault = scripted.removeFirst()
                 faults[faultKey] = scripted
@@ -161,9 +188,13 @@ public final class FakeCloudFront: Sendable {
                 return fault
             }
             if let injector {
+                let tenantId = parts[1] == "distribution-tenant" && parts.count >= 3 ? parts[2] : nil
+                let distributionId =
+                    tenantId.map { id in tenants.first { $0.id == id }?.distributionId }
+                    ?? (parts[1] == "distribution" && parts.count >= 3 ? parts[2] : nil)
                 let info = RequestInfo(
-                    operation: Self.operation(method: request.method, parts: parts),
-                    distributionId: parts.count >= 3 ? parts[2] : nil, time: clock.now())
+                    operation: Self.operation(method: request.method, parts: parts), distributionId: distributionId,
+                    time: clock.now(), tenantId: tenantId)
                 if let fault = injector(info) {
                     counters.faults += 1
                     return fault
@@ -173,7 +204,10 @@ public final class FakeCloudFront: Sendable {
         }
 
         /// Answers a request, faults included: `nil` when the connection is to be dropped unanswered.
-        func serve(_ request: LoopbackRequest) -> (reply: LoopbackReply, wire: LoopbackReply.WireFault?)? {
+        /// Looks up, before anything else and so before any state is read, whether the request's key is one STS
+        /// issued (the one suspension point: the rest of the request is handled without interleaving).
+        func serve(_ request: LoopbackRequest) async -> (reply: LoopbackReply, wire: LoopbackReply.WireFault?)? {
+            let issued = await issuedCredentials(request)
             counters.requests += 1
             let fault = fault(for: request)
             switch fault?.action {
@@ -182,23 +216,32 @@ public final class FakeCloudFront: Sendable {
             case .reset?:
                 return nil
             case .slow(let duration)?:
-                return (handle(request), .delay(duration))
+                return (handle(request, issued: issued), .delay(duration))
             case .truncated?:
-                return (handle(request), .truncate)
+                return (handle(request, issued: issued), .truncate)
             case nil:
-                return (handle(request), nil)
+                return (handle(request, issued: issued), nil)
             }
         }
 
-        func handle(_ request: LoopbackRequest) -> LoopbackReply {
+        func handle(_ request: LoopbackRequest, issued: FakeSTS.Issued?) -> LoopbackReply {
             guard let authorization = request.header("authorization"),
                 authorization.contains("/cloudfront/aws4_request")
             else { return FakeCloudFront.error(403, "MissingAuthenticationToken", "request is not signed") }
+            let caller: FakeCloudFront.Caller
+            switch authenticate(request, issued: issued) {
+            case .success(let identified): caller = identified
+            case .failure(let refusal): return refusal.reply
+            }
             let parts = request.path.split(separator: "/").map(String.init)
-            guard parts.count >= 2, parts[0] == "2020-05-31", parts[1] == "distribution" else {
+            guard parts.count >= 2, parts[0] == "2020-05-31" else {
                 return FakeCloudFront.error(404, "NotFound", "no such resource \(request.path)")
             }
-            if parts.count == 2, request.method == "GET" { return list(query: request.query) }
+            if parts[1] != "distribution" { return handleTenantRequest(request, parts: parts, caller: caller) }
+            if parts.count >= 3, let refusal = authorize(caller, distribution: parts[2], request: request) {
+                return refusal
+            }
+            if parts.count == 2, request.method == "GET" { return list(query: request.query, caller: caller) }
             if parts.count == 4, parts[3] == "config", request.method == "GET" { return config(id: parts[2]) }
             guard parts.count >= 4, parts[3] == "invalidation" else {
                 return FakeCloudFront.error(404, "NotFound", "no such resource \(request.path)")
@@ -226,7 +269,7 @@ public final class FakeCloudFront: Sendable {
             return true
         }
 
-        func create(distribution: String, body: [UInt8]) -> LoopbackReply {
+        func create(distribution: String, tenant: String? = nil, body: [UInt8]) -> LoopbackReply {
             guard takeToken() else {
                 counters.throttled += 1
                 return FakeCloudFront.error(400, "Throttling", "Rate exceeded")
@@ -253,14 +296,14 @@ public final class FakeCloudFront: Sendable {
                     400, "InvalidArgument", "Your request contains one or more invalid invalidation paths.")
             }
             if let existing = records.first(where: {
-                $0.distributionId == distribution && $0.callerReference == reference
+                $0.distributionId == distribution && $0.tenantId == tenant && $0.callerReference == reference
             }) {
                 guard existing.paths == paths else {
                     counters.conflicts += 1
                     return FakeCloudFront.error(
                         400, "InvalidationBatchAlreadyExists",
                         "Your request contains a caller reference that was used for a previous invalidation batch "
-                            + "for the same distribution.")
+                            + "for the same \(tenant == nil ? "distribution" : "distribution tenant").")
                 }
                 counters.idempotentReplays += 1
                 return FakeCloudFront.invalidationReply(existing, status: 201, now: clock.now())
@@ -287,14 +330,18 @@ public final class FakeCloudFront: Sendable {
                 id: "I\(String(sequence, radix: 36).uppercased())FAKE\(distribution.prefix(4))",
                 distributionId: distribution, callerReference: reference, paths: paths, created: now,
                 pollsUntilComplete: pollsUntilComplete[distribution] ?? 0,
-                completes: now.addingTimeInterval(completionTime.seconds))
+                completes: now.addingTimeInterval(completionTime.seconds), tenantId: tenant)
             records.append(record)
-            edgeCaches[distribution]?.record(invalidationId: record.id, created: now, items: paths)
+            if tenant == nil { edgeCaches[distribution]?.record(invalidationId: record.id, created: now, items: paths) }
             return FakeCloudFront.invalidationReply(record, status: 201, now: now)
         }
 
-        func get(distribution: String, id: String) -> LoopbackReply {
-            guard let index = records.firstIndex(where: { $0.distributionId == distribution && $0.id == id }) else {
+        func get(distribution: String, tenant: String? = nil, id: String) -> LoopbackReply {
+            guard
+                let index = records.firstIndex(where: {
+                    $0.distributionId == distribution && $0.tenantId == tenant && $0.id == id
+                })
+            else {
                 return FakeCloudFront.error(404, "NoSuchInvalidation", "The specified invalidation does not exist.")
             }
             let reply = FakeCloudFront.invalidationReply(records[index], status: 200, now: clock.now())
@@ -303,12 +350,12 @@ public final class FakeCloudFront: Sendable {
         }
 
         /// Newest first; `Marker` is the id after which a page starts, `NextMarker` the last id of a truncated page.
-        func listInvalidations(distribution: String, query: [String: String]) -> LoopbackReply {
+        func listInvalidations(distribution: String, tenant: String? = nil, query: [String: String]) -> LoopbackReply {
             guard let maxItems = Int(query["MaxItems"] ?? "100"), (1...1000).contains(maxItems) else {
                 return FakeCloudFront.error(400, "InvalidArgument", "MaxItems must be 1 to 1000")
             }
             let now = clock.now()
-            let newest = records.filter { $0.distributionId == distribution }.reversed()
+            let newest = records.filter { $0.distributionId == distribution && $0.tenantId == tenant }.reversed()
             let marker = query["Marker"] ?? ""
             let rest = marker.isEmpty ? Array(newest) : Array(newest.drop { $0.id != marker }.dropFirst())
             let xml = FakeCloudFront.listXML(
@@ -328,17 +375,26 @@ public final class FakeCloudFront: Sendable {
 
         func add(_ distribution: Distribution) {
             catalogue.append(distribution)
+            if let account = distribution.account { distributionAccounts[distribution.id] = account }
             addDistribution(distribution.id, pollsUntilComplete: distribution.pollsUntilComplete)
         }
 
         /// Pages in id order; `Marker` is the id after which a page starts, `NextMarker` the last id of a
         /// truncated page (as CloudFront documents it).
-        func list(query: [String: String]) -> LoopbackReply {
+        /// Standard distributions only, unless `connectionMode` says otherwise (`ListDistributionsByConnectionMode`),
+        /// and only those of the caller's account or of none.
+        func list(query: [String: String], connectionMode: String? = nil, caller: FakeCloudFront.Caller)
+            -> LoopbackReply
+        {
             listRequests += 1
             guard let maxItems = Int(query["MaxItems"] ?? "100"), (1...1000).contains(maxItems) else {
                 return FakeCloudFront.error(400, "InvalidArgument", "MaxItems must be 1 to 1000")
             }
-            let sorted = catalogue.sorted { $0.id < $1.id }
+            let sorted = catalogue.filter {
+                ($0.connectionMode ?? "direct") == (connectionMode ?? "direct")
+                    && ($0.account == nil || $0.account == caller.account)
+            }
+            .sorted { $0.id < $1.id }
             let marker = query["Marker"] ?? ""
             let rest = marker.isEmpty ? sorted : Array(sorted.drop { $0.id <= marker })
             let xml = FakeCloudFront.listXML(
@@ -348,6 +404,7 @@ public final class FakeCloudFront: Sendable {
                     + "<DomainName>\(distribution.id.lowercased()).cloudfront.net</DomainName>"
                     + (distribution.summaryHasOrigins
                         ? FakeCloudFront.originsXML(distribution) + "<Enabled>\(distribution.enabled)</Enabled>" : "")
+                    + (distribution.connectionMode.map { "<ConnectionMode>\($0)</ConnectionMode>" } ?? "")
                     + "</DistributionSummary>"
             }
             return LoopbackReply(status: 200, headers: [("content-type", "text/xml")], text: xml)
@@ -364,7 +421,7 @@ public final class FakeCloudFront: Sendable {
                 + "<Enabled>\(distribution.enabled)</Enabled>"
                 + (distribution.cacheTagHeader.map {
                     "<CacheTagConfig><HeaderName>\(XML.escape($0))</HeaderName></CacheTagConfig>"
-                } ?? "") + "</DistributionConfig>"
+                } ?? "") + FakeCloudFront.tenantConfigXML(distribution) + "</DistributionConfig>"
             return LoopbackReply(status: 200, headers: [("content-type", "text/xml"), ("etag", "E\(id)")], text: xml)
         }
 
@@ -471,12 +528,12 @@ public final class FakeCloudFront: Sendable {
     /// - Parameter cacheTagHeader: its `CacheTagConfig.HeaderName` (nil: the configuration has no `CacheTagConfig`).
     public func addDistribution(
         _ id: String, origins: [(domain: String, path: String)], enabled: Bool = true, summaryHasOrigins: Bool = true,
-        pollsUntilComplete: Int = 0, cacheTagHeader: String? = nil
+        pollsUntilComplete: Int = 0, cacheTagHeader: String? = nil, account: String? = nil
     ) async {
         await state.add(
             Distribution(
                 id: id, enabled: enabled, origins: origins, summaryHasOrigins: summaryHasOrigins,
-                pollsUntilComplete: pollsUntilComplete, cacheTagHeader: cacheTagHeader))
+                pollsUntilComplete: pollsUntilComplete, cacheTagHeader: cacheTagHeader, account: account))
     }
 
     /// `ListDistributions` and `GetDistributionConfig` requests answered.
@@ -484,8 +541,19 @@ public final class FakeCloudFront: Sendable {
         get async { (await state.listRequests, await state.configRequests) }
     }
 
-    /// The key under which `script` takes faults for `ListDistributions`.
+    /// The key under which `script` takes faults for `ListDistributions` (and `ListDistributionsByConnectionMode`).
     public static let listFaultKey = "ListDistributions"
+    /// The key under which `script` takes faults for `ListDistributionTenants`.
+    public static let tenantListFaultKey = "ListDistributionTenants"
+
+    /// Scripted faults are kept by the id in the path (a distribution's or a tenant's), or by list.
+    static func faultKey(_ parts: [String]) -> String {
+        switch parts[1] {
+        case "distribution-tenants": return tenantListFaultKey
+        case "distributionsByConnectionMode": return listFaultKey
+        default: return parts.count >= 3 ? parts[2] : listFaultKey
+        }
+    }
 
     /// The next requests for `distribution` (or `listFaultKey`) are answered with these faults, in order.
     public func script(_ distribution: String, faults: [Fault]) async { await state.script(distribution, faults) }
@@ -599,7 +667,10 @@ public final class FakeCloudFront: Sendable {
                 ("content-type", "text/xml"),
                 (
                     "location",
-                    "https://cloudfront.amazonaws.com/2020-05-31/distribution/\(record.distributionId)/invalidation/\(record.id)"
+                    "https://cloudfront.amazonaws.com/2020-05-31/"
+                        + (record.tenantId.map { "distribution-tenant/\($0)" }
+                            ?? "distribution/\(record.distributionId)")
+                        + "/invalidation/\(record.id)"
                 ),
             ], text: xml)
     }

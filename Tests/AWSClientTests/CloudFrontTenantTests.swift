@@ -155,6 +155,15 @@ struct CloudFrontTenantTests {
                 TenantParameter(name: "tenantName", value: "acme"), TenantParameter(name: "env", value: "a&b/{{x}}"),
             ])
         #expect(tenant.parameterValues == ["tenantName": "acme", "env": "a&b/{{x}}"])
+        let defaults = [
+            TenantParameterDefinition(name: "env", required: false, defaultValue: "prod"),
+            TenantParameterDefinition(name: "region", required: false, defaultValue: "eu-west-1"),
+            TenantParameterDefinition(name: "bucket", required: true),
+        ]
+        #expect(
+            tenant.parameterValues(withDefaults: defaults)
+                == ["tenantName": "acme", "env": "a&b/{{x}}", "region": "eu-west-1"],
+            "the tenant's own value wins; a default fills a gap; no value and no default stays absent")
         let request = try #require(fake.requests.first)
         #expect(request.method == "GET" && request.path == "/2020-05-31/distribution-tenant/dt_A")
     }

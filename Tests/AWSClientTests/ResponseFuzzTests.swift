@@ -42,6 +42,18 @@ struct ResponseFuzzTests {
         </IsTruncated><Quantity>1</Quantity><Items><InvalidationSummary><Id>I1</Id><CreateTime>2026-11-22T10:00:00Z\
         </CreateTime><Status>Completed</Status></InvalidationSummary></Items></InvalidationList>
         """,
+        """
+        <?xml version="1.0"?><ListDistributionTenantsResult \(namespace)><DistributionTenantList>\
+        <DistributionTenantSummary><Id>dt_A</Id><DistributionId>E1</DistributionId><Name>a</Name><Domains>\
+        <DomainResult><Domain>a.example</Domain><Status>active</Status></DomainResult></Domains><Enabled>true\
+        </Enabled></DistributionTenantSummary></DistributionTenantList><NextMarker>m</NextMarker>\
+        </ListDistributionTenantsResult>
+        """,
+        """
+        <?xml version="1.0"?><DistributionTenant \(namespace)><Id>dt_A</Id><DistributionId>E1</DistributionId>\
+        <Domains><member><Domain>a.example</Domain></member></Domains><Parameters><Parameter><Name>tenantName</Name>\
+        <Value>a&amp;b</Value></Parameter></Parameters><Enabled>false</Enabled></DistributionTenant>
+        """,
     ]
 
     static let jsonSeeds = [
@@ -64,6 +76,8 @@ struct ResponseFuzzTests {
         _ = try? client.parseDistributionList(response)
         _ = try? client.parseInvalidationList(response)
         _ = try? client.parseDistributionConfig(response)
+        _ = try? client.parseDistributionTenantList(response)
+        _ = try? client.parseDistributionTenant(response)
         let error = AWSError.restXML(
             HTTPResponse(statusCode: 400, body: body), service: "cloudfront", operation: "CreateInvalidation")
         #expect(!error.code.isEmpty)
