@@ -149,7 +149,7 @@ public final class FakeCloudFront: Sendable {
         var edgeCaches: [String: EdgeCache] = [:]
         /// Distribution tenants, in creation order.
         var tenants: [FakeCloudFront.Tenant] = []
-        /// The owning account of a distribution created with one (`Distribution.account`, `setAccount(_:of:)`).
+        /// The owning account of a distribution created with one (`Distribution.account`, `setAccount(_:ofDistribution:)`).
         var distributionAccounts: [String: String] = [:]
         /// The account of each plain access key id a test registered.
         var keyAccounts: [String: String] = [:]
