@@ -108,37 +108,35 @@ public actor DistributionDiscovery {
         return distributions
     }
 
-    /// One account's distributions, a multi-tenant one with its tenants.
+    /// One account's distributions: the standard ones (`ListDistributions`), then the multi-tenant ones
+    /// (`ListDistributionsByConnectionMode`, `tenant-only`) with their tenants. CloudFront's reference leaves open
+    /// whether the first listing holds the second's, so both are read and merged by id.
     func list(
         _ cloudFront: CloudFrontClient, roleArn: String?, context: AWSCallContext
     ) async throws(AWSError) -> [Distribution] {
         var distributions: [Distribution] = []
-        var marker: String?
+        var seen = Set<String>()
         var pages = 0
-        repeat {
-            let page = try await cloudFront.listDistributions(marker: marker, context: context)
-            pages += 1
-            for summary in page.distributions {
-                var distribution = Distribution(
-                    id: summary.id, enabled: summary.enabled ?? false, origins: summary.origins ?? [],
-                    roleArn: roleArn)
-                var config: DistributionConfig?
-                if summary.origins == nil || summary.enabled == nil || summary.isMultiTenant {
-                    // moto's summaries (and any summary without Origins) leave us to ask for the configuration; a
-                    // multi-tenant one holds the parameters' defaults.
-                    let read = try await cloudFront.getDistributionConfig(id: summary.id, context: context)
-                    distribution.enabled = summary.enabled ?? read.enabled
-                    distribution.origins = summary.origins ?? read.origins
-                    config = read
+        for mode in [nil, ConnectionMode.tenantOnly] {
+            var marker: String?
+            repeat {
+                let page: DistributionListPage
+                if let mode {
+                    guard let listed = try await multiTenantPage(cloudFront, mode, marker, roleArn, context) else {
+                        break
+                    }
+                    page = listed
+                } else {
+                    page = try await cloudFront.listDistributions(marker: marker, context: context)
                 }
-                if let config, summary.isMultiTenant || config.isMultiTenant {
-                    distribution.tenants = try await tenants(
-                        of: distribution, defaults: config.tenantParameters, cloudFront: cloudFront, context: context)
+                pages += 1
+                for summary in page.distributions where seen.insert(summary.id).inserted {
+                    distributions.append(
+                        try await distribution(summary, multiTenant: mode != nil, cloudFront, roleArn, context))
                 }
-                distributions.append(distribution)
-            }
-            marker = page.nextMarker
-        } while marker != nil && pages < 1000
+                marker = page.nextMarker
+            } while marker != nil && pages < 1000
+        }
         logger.debug(
             "listed distributions",
             [
@@ -146,6 +144,53 @@ public actor DistributionDiscovery {
                 "distributions": String(distributions.count), "pages": String(pages),
             ])
         return distributions
+    }
+
+    /// A page of the account's multi-tenant distributions, or nil when the account cannot be asked: an endpoint
+    /// that does not know the operation (a partition without multi-tenant distributions, a local stand-in), or a role
+    /// without `cloudfront:ListDistributionsByConnectionMode` (a deployment from before tenants). Then its standard
+    /// distributions are still served, with one warning per listing: failing the whole lookup would leave every
+    /// bucket stale for the sake of tenants the account may not have.
+    func multiTenantPage(
+        _ cloudFront: CloudFrontClient, _ mode: ConnectionMode, _ marker: String?, _ roleArn: String?,
+        _ context: AWSCallContext
+    ) async throws(AWSError) -> DistributionListPage? {
+        do {
+            return try await cloudFront.listDistributions(connectionMode: mode, marker: marker, context: context)
+        } catch
+            where error.statusCode == 404 || error.code.hasPrefix("AccessDenied")
+            || ["InvalidAction", "NotImplemented", "UnknownOperationException"].contains(error.code)
+        {
+            logger.warn(
+                "multi-tenant distributions not listed; their tenants are not discovered",
+                [
+                    "account": roleArn.flatMap(CloudFrontTarget.account(ofRoleArn:)) ?? "own",
+                    "hint": error.code.hasPrefix("AccessDenied")
+                        ? "grant cloudfront:ListDistributionsByConnectionMode" : "the endpoint does not offer it",
+                    "error": error.description,
+                ])
+            return nil
+        }
+    }
+
+    /// One listed distribution, with what its summary leaves out: moto's summaries (and any without `Origins`)
+    /// leave us to ask for the configuration, and a multi-tenant one's configuration holds the parameters' defaults.
+    func distribution(
+        _ summary: DistributionSummary, multiTenant: Bool, _ cloudFront: CloudFrontClient, _ roleArn: String?,
+        _ context: AWSCallContext
+    ) async throws(AWSError) -> Distribution {
+        var distribution = Distribution(
+            id: summary.id, enabled: summary.enabled ?? false, origins: summary.origins ?? [], roleArn: roleArn)
+        let isMultiTenant = multiTenant || summary.isMultiTenant
+        guard summary.origins == nil || summary.enabled == nil || isMultiTenant else { return distribution }
+        let config = try await cloudFront.getDistributionConfig(id: summary.id, context: context)
+        distribution.enabled = summary.enabled ?? config.enabled
+        distribution.origins = summary.origins ?? config.origins
+        if isMultiTenant || config.isMultiTenant {
+            distribution.tenants = try await tenants(
+                of: distribution, defaults: config.tenantParameters, cloudFront: cloudFront, context: context)
+        }
+        return distribution
     }
 
     /// A multi-tenant distribution's tenants, each with the distribution's origins resolved for it.
@@ -162,9 +207,7 @@ public actor DistributionDiscovery {
             pages += 1
             for summary in page.tenants {
                 let tenant = try await cloudFront.getDistributionTenant(id: summary.id, context: context)
-                var values: [String: String] = [:]
-                for definition in defaults { values[definition.name] = definition.defaultValue }
-                values.merge(tenant.parameterValues) { _, own in own }
+                let values = tenant.parameterValues(withDefaults: defaults)
                 tenants.append(
                     Tenant(
                         id: summary.id, enabled: summary.enabled ?? true,

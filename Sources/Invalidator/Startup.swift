@@ -127,7 +127,7 @@ public struct Startup: Sendable {
 
     func cloudFront() throws(ConfigurationError) -> CloudFrontClient {
         do {
-            return try CloudFrontClient(configuration: aws, transport: transport)
+            return try CloudFrontClient(configuration: aws, transport: transport, clock: clock)
         } catch {
             throw ConfigurationError(variable: error.variable, message: error.description)
         }

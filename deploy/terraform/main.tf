@@ -115,7 +115,7 @@ data "aws_iam_policy_document" "function" {
     for_each = local.discovery ? [1] : []
     content {
       sid       = "Discover"
-      actions   = ["cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "cloudfront:ListDistributionTenants", "cloudfront:GetDistributionTenant"]
+      actions   = ["cloudfront:ListDistributions", "cloudfront:ListDistributionsByConnectionMode", "cloudfront:GetDistributionConfig", "cloudfront:ListDistributionTenants", "cloudfront:GetDistributionTenant"]
       resources = ["*"]
     }
   }

@@ -72,7 +72,7 @@ data "aws_iam_policy_document" "invalidation" {
     for_each = var.allow_discovery ? [1] : []
     content {
       sid       = "DiscoverList"
-      actions   = ["cloudfront:ListDistributions", "cloudfront:ListDistributionTenants"]
+      actions   = ["cloudfront:ListDistributions", "cloudfront:ListDistributionsByConnectionMode", "cloudfront:ListDistributionTenants"]
       resources = ["*"]
     }
   }
