@@ -192,4 +192,50 @@ struct CrossAccountTests {
         #expect(try result.get() == Array(#"{"batchItemFailures":[]}"#.utf8))
         #expect(await bed.cloudFront.invalidations(tenantId: tenant).map(\.paths) == [["/a.html"]])
     }
+
+    @Test(
+        "a pipeline job names tenants and the role: created, then waited for, through the role with the job's external id"
+    )
+    func jobThroughRole() async throws {
+        var bed = await Bed()
+        await bed.trustRole()
+        await bed.cloudFront.addMultiTenantDistribution(
+            "EMULTI", origins: [(domain: "shared.s3.amazonaws.com", path: "/{{tenantName}}")],
+            account: Self.edgeAccount,
+            pollsUntilComplete: 1)
+        let tenant = await bed.cloudFront.addTenant(
+            distributionId: "EMULTI", name: "acme", domains: ["acme.example.com"],
+            parameters: [(name: "tenantName", value: "acme")])
+        let pipeline = RecordingCodePipeline(cloudFront: bed.cloudFront.transport, clock: bed.clock)
+        let handler = try await Startup(
+            environment: bed.environment,
+            transport: RoutingTransport(
+                ["cloudfront": bed.cloudFront.transport, "sts": bed.sts.transport, "codepipeline": pipeline]),
+            clock: bed.clock
+        ).makeHandler(logger: bed.log.logger)
+        let parameters =
+            #"{"tenantIds": ["\#(tenant)"], "roleArn": "\#(Self.role)", "externalId": "\#(Self.externalId)", "#
+            + #""wait": true, "paths": ["/index.html"]}"#
+        _ = await handler.handle(bed.invocation(pipelineJob(parameters)), logger: bed.log.logger)
+        let first = try #require(pipeline.reports.last)
+        #expect(first.operation == "PutJobSuccessResult")
+        let token = try #require(first.body["continuationToken"]?.string)
+        #expect(token.contains("tenant:\(tenant)|\(Self.role)"))
+        #expect(await bed.cloudFront.invalidations(tenantId: tenant).map(\.paths) == [["/index.html"]])
+        // Polled until complete: each continuation reads the tenant's invalidation through the role.
+        var next: String? = token
+        for _ in 0..<3 {
+            guard let continuation = next else { break }
+            bed.clock.advance(by: .seconds(30))
+            _ = await handler.handle(
+                bed.invocation(pipelineJob(parameters, continuationToken: continuation)), logger: bed.log.logger)
+            next = pipeline.reports.last?.body["continuationToken"]?.string
+        }
+        let last = try #require(pipeline.reports.last)
+        #expect(last.operation == "PutJobSuccessResult" && last.body["continuationToken"] == nil, "\(last.body)")
+        #expect(last.body["executionDetails"]?["summary"]?.string?.contains("completed") == true, "\(last.body)")
+        #expect(await bed.sts.issued.map(\.externalId) == [Self.externalId])
+        let lines = bed.log.all.joined(separator: "\n")
+        for secret in await bed.secrets() { #expect(!lines.contains(secret), "a secret reached the log") }
+    }
 }
