@@ -81,7 +81,8 @@ struct DiscoveryTests {
         _ = try await handler(cloudFront).handle(invocation(Array(s3Body("a").utf8)), logger: RecordingLog().logger)
         #expect(Set(await cloudFront.invalidations.map(\.distributionId)) == ["E1007", "E1241"])
         let requests = await cloudFront.listingRequests
-        #expect(requests.list == 3)
+        // Three pages of standard distributions, and one (empty) of multi-tenant ones.
+        #expect(requests.list == 4)
         #expect(requests.config == 1)
         await cloudFront.shutdown()
     }
@@ -98,13 +99,14 @@ struct DiscoveryTests {
                 try await handler.handle(event, logger: log.logger).get() == Array(#"{"batchItemFailures":[]}"#.utf8))
         }
         #expect(log.all.filter { $0.contains("no CloudFront distribution serves bucket site") }.count == 1)
-        #expect(await cloudFront.listingRequests.list == 1, "one listing per TTL")
+        // A listing is one page of standard distributions and one of multi-tenant ones.
+        #expect(await cloudFront.listingRequests.list == 2, "one listing per TTL")
         clock.advance(by: .seconds(301))
         // Deadlines are measured on the handler's clock.
         _ = await handler.handle(
             invocation(sqsEvent([(id: "m1", body: s3Body("a"))]), clock: clock, seconds: 30), logger: log.logger)
         #expect(log.all.filter { $0.contains("no CloudFront distribution serves bucket site") }.count == 2)
-        #expect(await cloudFront.listingRequests.list == 2)
+        #expect(await cloudFront.listingRequests.list == 4)
         await cloudFront.shutdown()
     }
 
