@@ -21,6 +21,8 @@ public struct Configuration: Sendable, Equatable {
     /// `CACHE_TAG_HEADER` and `CACHE_TAG_CHECK_TTL_SECONDS`: how a distribution's `CacheTagConfig` is confirmed
     /// before tags are sent to it.
     public var cacheTags = CacheTagSettings()
+    /// `MONTHLY_PATH_BUDGET`: billable paths a month before the planner collapses harder; nil: no budget.
+    public var monthlyPathBudget: MonthlyPathBudget?
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -75,6 +77,8 @@ public struct Configuration: Sendable, Equatable {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
         coalescing = try CoalesceSettings.parse(environment)
+        monthlyPathBudget = try Self.integer(environment, "MONTHLY_PATH_BUDGET", in: 1...1_000_000_000)
+            .map(MonthlyPathBudget.init(limit:))
         cacheTags = try CacheTagSettings.parse(environment)
         discovery = DiscoverySettings()
         switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
