@@ -211,6 +211,7 @@ resource "aws_lambda_function" "invalidator" {
         TAG_RULES        = var.tag_rules
         CACHE_TAG_HEADER = var.cache_tag_header
       },
+      var.monthly_path_budget == null ? {} : { MONTHLY_PATH_BUDGET = tostring(var.monthly_path_budget) },
     )
   }
 
