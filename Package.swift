@@ -55,6 +55,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "InvalidationCost",
+            dependencies: [
+                "AWSClient", "Formats", "JSONSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "CShims"),
         .target(name: "AWSTestSupport", dependencies: ["AWSClient", "FuzzSupport"]),
         .target(name: "FuzzSupport"),
@@ -66,8 +72,8 @@ let package = Package(
         .executableTarget(
             name: "invalidator",
             dependencies: [
-                "Invalidator", "InvalidationCore", "AWSClient", "LambdaRuntime", "JSONSupport", "CShims", "Formats",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Invalidator", "InvalidationCore", "InvalidationCost", "AWSClient", "LambdaRuntime", "JSONSupport",
+                "CShims", "Formats", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: wrapHypot
@@ -120,6 +126,10 @@ let package = Package(
                 "Invalidator", "InvalidationCore", "AWSClient", "AWSTestSupport", "LambdaRuntime", "JSONSupport",
                 "LocalAWS",
             ]
+        ),
+        .testTarget(
+            name: "InvalidationCostTests",
+            dependencies: ["InvalidationCost", "AWSClient", "AWSTestSupport", "Formats", "JSONSupport", "LocalAWS"]
         ),
         .testTarget(name: "LocalAWSTests", dependencies: ["LocalAWS", "AWSClient", "AWSTestSupport"]),
         .testTarget(name: "DeploySimulatorTests", dependencies: ["DeploySimulator", "Invalidator"]),

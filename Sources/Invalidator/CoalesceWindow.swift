@@ -1,4 +1,5 @@
 import AWSClient
+import Formats
 import InvalidationCore
 
 /// The coalescing table's layout, in one place. Per target (partition key `pk`, `CloudFrontTarget.key`: a
@@ -10,6 +11,9 @@ import InvalidationCore
 ///   `Coalescer.maximumPartBytes` an item, far under DynamoDB's 400 KB) and its change count; the key derives from
 ///   the content, so a redelivered batch overwrites its own items.
 /// - `D#<window>`: the window was flushed, and by which invalidations; written only after they were created.
+///
+/// And one item per month for the whole function (partition key `M#<YYYY-MM>`, never a distribution id, which has no
+/// `#`; sort key `PATHS`): the month's billable paths submitted (`paths`, added to atomically; `MonthlyPathTally`).
 ///
 /// `expires` (epoch seconds) on every item but `HEAD` lets DynamoDB's TTL remove what a flush left; correctness
 /// never depends on it.
@@ -29,6 +33,11 @@ enum CoalesceWindow {
     static func padded(_ window: Int64) -> String {
         let digits = String(window)
         return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+    }
+
+    /// The month's billable-paths item.
+    static func monthKey(_ month: BillingMonth) -> DynamoDBItem {
+        ["pk": .string("M#\(month)"), "sk": .string("PATHS")]
     }
 
     /// The partition is the target's key: a distribution's id, as before targets could be tenants or roles.

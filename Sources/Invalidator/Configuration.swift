@@ -23,6 +23,8 @@ public struct Configuration: Sendable, Equatable {
     public var cacheTags = CacheTagSettings()
     /// `DISCOVERY_ROLE_ARNS` and `EXTERNAL_ID`: the roles in other accounts beyond the map's.
     public var roles = RoleSettings()
+    /// `MONTHLY_PATH_BUDGET`: billable paths a month before the planner collapses harder; nil: no budget.
+    public var monthlyPathBudget: MonthlyPathBudget?
 
     public init(environment: [String: String]) throws(ConfigurationError) {
         ignoredVariables = []
@@ -77,6 +79,8 @@ public struct Configuration: Sendable, Equatable {
             map = try Self.parseMap(text, variable: "DISTRIBUTION_MAP")
         }
         coalescing = try CoalesceSettings.parse(environment)
+        monthlyPathBudget = try Self.integer(environment, "MONTHLY_PATH_BUDGET", in: 1...1_000_000_000)
+            .map(MonthlyPathBudget.init(limit:))
         cacheTags = try CacheTagSettings.parse(environment)
         roles = try RoleSettings.parse(environment)
         discovery = DiscoverySettings()

@@ -1,4 +1,5 @@
 import AWSClient
+import Formats
 import FoundationEssentials
 import InvalidationCore
 import JSONSupport
@@ -57,6 +58,10 @@ extension InvalidationHandler {
         let calls = context.work.statistics.counts
         metrics.retries = calls.retries
         metrics.throttles = calls.throttles
+        // A job's own paths are not held to the budget (the pipeline asked for them), but they count in the month.
+        await countMonth(
+            submitted: [], billable: metrics.billablePaths, month: BillingMonth(containing: now()), figure: nil,
+            context: context, into: &metrics)
         context.logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: context.logger))
         return result
     }

@@ -1,4 +1,5 @@
 import AWSClient
+import Formats
 import FoundationEssentials
 import InvalidationCore
 import LambdaRuntime
@@ -36,6 +37,8 @@ public struct InvalidationHandler: Sendable {
     /// With `TAG_RULES`: confirms each distribution's `CacheTagConfig` before its changes are covered by tags
     /// (nil: every change is invalidated by path).
     public var cacheTagCheck: CacheTagCheck?
+    /// The month's billable paths, and `MONTHLY_PATH_BUDGET` when set (nil: the metrics line has no month's figure).
+    public var monthlyTally: MonthlyPathTally?
 
     public init(
         resolver: DistributionResolver, planner: PlannerSettings, cloudFront: CloudFrontClient,
@@ -63,14 +66,22 @@ public struct InvalidationHandler: Sendable {
         case .pipelineJob(let job):
             return await handle(job: job, context: context)
         case .batchItemFailures, .invocationResult:
+            let month = BillingMonth(containing: now())
+            let (held, figure) = await budgeted(month: month, context: context)
             let outcome: ChangesOutcome
             if let queueURL = coalescingQueue(&event, coalescer: coalescer, logger: logger), let coalescer {
-                outcome = await handle(coalescing: event, coalescer: coalescer, queueURL: queueURL, context: context)
+                outcome = await held.handle(
+                    coalescing: event, coalescer: coalescer, queueURL: queueURL, context: context)
             } else {
-                outcome = await handle(changes: event, context: context)
+                outcome = await held.handle(changes: event, context: context)
             }
             outcome.logSummary(logger)
-            logger.raw(outcome.metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
+            var metrics = outcome.metrics
+            await countMonth(
+                submitted: outcome.created.map(\.planned) + outcome.failed.map(\.planned),
+                billable: outcome.billablePaths,
+                month: month, figure: figure, context: context, into: &metrics)
+            logger.raw(metrics.line(namespace: metricsNamespace, timestamp: now(), logger: logger))
             return outcome.answer(reply)
         }
     }

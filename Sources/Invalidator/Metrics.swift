@@ -25,6 +25,11 @@ public struct InvocationMetrics: Sendable, Equatable {
     /// Coalescing: windows this invocation flushed. A coalescing function that records and never flushes is a
     /// broken wiring (its flush messages do not come back): alarm on `ChangesRecorded` without `WindowsFlushed`.
     public var windowsFlushed = 0
+    /// The month's billable paths so far, this invocation's included (`MonthlyPathTally`): the coalescing table's
+    /// count, or this container's own when `monthBillablePathsEstimated`. nil when unknown: the line leaves it out.
+    public var monthBillablePaths: Int?
+    /// Whether `monthBillablePaths` is this container's estimate (no coalescing table, or it could not be used).
+    public var monthBillablePathsEstimated = false
 
     public static let defaultNamespace = "CloudFrontInvalidator"
 
@@ -37,8 +42,11 @@ public struct InvocationMetrics: Sendable, Equatable {
             ("InvalidationsCreated", invalidationsCreated), ("Retries", retries), ("Throttles", throttles),
             ("LimitWaits", limitWaits), ("SkippedRecords", skippedRecords), ("BatchItemFailures", batchItemFailures),
             ("ChangesRecorded", changesRecorded), ("WindowsFlushed", windowsFlushed),
-        ]
+        ] + (monthBillablePaths.map { [("MonthBillablePaths", $0)] } ?? [])
     }
+
+    /// The property saying how the month's figure was had: `MonthBillablePathsEstimated`, `true` or `false`.
+    static let estimatedProperty = "MonthBillablePathsEstimated"
 
     /// The invocation's distribution, its distributions joined by commas, or `none`; `several (N)` past
     /// CloudWatch's 1,024 characters for a dimension value.
@@ -68,7 +76,10 @@ public struct InvocationMetrics: Sendable, Equatable {
         line += "\"CloudWatchMetrics\":[{\"Namespace\":\(JSON.quote(namespace)),\"Dimensions\":[[\"DistributionId\"]],"
         line += "\"Metrics\":[\(definitions)]}]},\"DistributionId\":\(JSON.quote(dimension))"
         for (name, value) in values { line += ",\"\(name)\":\(value)" }
-        let names = Set(values.map(\.name) + ["_aws", "DistributionId"])
+        if monthBillablePaths != nil {
+            line += ",\"\(Self.estimatedProperty)\":\"\(monthBillablePathsEstimated)\""
+        }
+        let names = Set(values.map(\.name) + ["_aws", "DistributionId", Self.estimatedProperty])
         for (key, value) in context where !names.contains(key) {
             line += "," + JSON.quote(key) + ":" + JSON.quote(value)
         }

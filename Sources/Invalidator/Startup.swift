@@ -195,6 +195,9 @@ public struct Startup: Sendable {
                 throw ConfigurationError(variable: error.variable, message: error.description)
             }
         }
+        handler.monthlyTally = MonthlyPathTally(
+            budget: configuration.monthlyPathBudget,
+            table: handler.coalescer.map { (dynamoDB: $0.dynamoDB, name: $0.settings.table) })
         return handler
     }
 }

@@ -39,6 +39,17 @@ func globalServiceEnvironment(_ environment: [String: String]) -> [String: Strin
     return result
 }
 
+/// A CloudFront client for the command line: the environment's credentials, no region needed.
+func cloudFrontClient(environment: [String: String]) throws -> CloudFrontClient {
+    do {
+        return try CloudFrontClient(
+            configuration: AWSConfiguration(environment: globalServiceEnvironment(environment)),
+            transport: AsyncHTTPTransport())
+    } catch {
+        throw fail(error.description)
+    }
+}
+
 /// CloudFront for the command's targets: the environment's credentials, and for a target named with `--role-arn`
 /// the role's, assumed through STS (regional: us-east-1 unless the environment names a region). The role session is
 /// named for the command and this process, as CloudTrail shows it in the role's account.

@@ -50,6 +50,11 @@ struct CoalescingEndToEndTests {
         #expect(paths == ["/index.html", "/", "/docs/a.html", "/docs/b.html", "/img/c.png", "/docs/d%20e.html"])
         #expect(invalidations.first?["callerReference"]?.string?.hasPrefix("cfwin-0-0-") == true)
         let after = try await Moto.fixture("table-items", "--name", table)["items"]?.array ?? []
-        #expect(after.compactMap { $0["sk"]?.string }.sorted() == ["D#000000000000", "HEAD"])
+        // The window's items are gone; the month's count of billable paths (MONTHLY_PATH_BUDGET's figure) stays.
+        let window = after.filter { $0["pk"]?.string?.hasPrefix("M#") != true }
+        #expect(window.compactMap { $0["sk"]?.string }.sorted() == ["D#000000000000", "HEAD"])
+        let month = after.first { $0["pk"]?.string?.hasPrefix("M#") == true }
+        #expect(month?["sk"] == .string("PATHS"))
+        #expect(month?["paths"]?.scalarText == String(paths.count), "\(after)")
     }
 }

@@ -249,6 +249,7 @@ resource "aws_lambda_function" "invalidator" {
       var.distribution_map == "" ? {} : { DISTRIBUTION_MAP = var.distribution_map },
       length(var.discovery_role_arns) == 0 ? {} : { DISCOVERY_ROLE_ARNS = join(",", var.discovery_role_arns) },
       var.external_id == "" ? {} : { EXTERNAL_ID = var.external_id },
+      var.monthly_path_budget == null ? {} : { MONTHLY_PATH_BUDGET = tostring(var.monthly_path_budget) },
     )
   }
 

@@ -165,6 +165,16 @@ variable "tag_rules" {
   }
 }
 
+variable "monthly_path_budget" {
+  description = "MONTHLY_PATH_BUDGET: billable invalidation paths a month (CloudFront's first 1,000 a month are free) before the function collapses its requests harder (fewer, wider wildcards, at the last /*), with a warning. Counted in the coalescing table with coalesce, else estimated per warm container. null: no budget."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.monthly_path_budget == null || try(var.monthly_path_budget >= 1 && var.monthly_path_budget <= 1000000000 && floor(var.monthly_path_budget) == var.monthly_path_budget, false)
+    error_message = "monthly_path_budget must be a whole number from 1 to 1000000000, or null."
+  }
+}
+
 variable "cache_tag_header" {
   description = "CACHE_TAG_HEADER: the origin response header that carries the tags (S3 serves the metadata cache-tag as x-amz-meta-cache-tag); the distribution's CacheTagConfig.HeaderName must name it."
   type        = string
