@@ -12,7 +12,8 @@ extension Doctor {
     func checkEventSourceMappings(_ facts: FunctionFacts) async -> ([Finding], [String]) {
         let mappings: [EventSourceMapping]
         do {
-            mappings = try await clients.lambda.listEventSourceMappings(functionName: facts.function.functionArn)
+            // By name: Lambda takes a name or an ARN, moto 5.2 only the name.
+            mappings = try await clients.lambda.listEventSourceMappings(functionName: facts.function.functionName)
         } catch {
             return (
                 [.unchecked("trigger", "event source mapping", error, permission: "lambda:ListEventSourceMappings")], []
