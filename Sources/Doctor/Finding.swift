@@ -57,7 +57,13 @@ public struct Finding: Sendable, Equatable {
                 area, check, "not checked: the doctor's credentials lack \(permission) (\(error.code))",
                 fix: "grant \(permission) to the credentials running the doctor, or run it as an administrator")
         }
-        return .warning(area, check, "not checked: \(error)", fix: "retry; if it persists, check the call by hand")
+        // The service's own words when they are short text (not an HTML error page from a proxy or a stand-in).
+        let detail =
+            error.message.isEmpty || error.message.count > 160 || error.message.hasPrefix("<")
+            ? "" : ": \(error.message)"
+        return .warning(
+            area, check, "not checked: \(error.service) \(error.operation) failed with \(error.code)\(detail)",
+            fix: "retry; if it persists, check the call by hand")
     }
 
     static func isAccessDenied(_ error: AWSError) -> Bool {
@@ -86,7 +92,7 @@ public struct DoctorReport: Sendable, Equatable {
     /// count.
     public var text: String {
         var lines: [String] = []
-        let areaWidth = min(findings.map(\.area.count).max() ?? 0, 24)
+        let areaWidth = min(findings.map(\.area.count).max() ?? 0, 30)
         for finding in findings {
             let severity = finding.severity.rawValue.padding(8)
             lines.append("\(severity) \(finding.area.padding(areaWidth))  \(finding.check): \(finding.message)")

@@ -272,7 +272,9 @@ struct InvalidateCLITests {
 
     @Test(
         "--help of every command matches its golden file (UPDATE_GOLDEN=1 rewrites them)",
-        arguments: [[], ["invalidate"], ["status"], ["plan"], ["invoke"], ["events"], ["events", "sample"], ["doctor"]])
+        arguments: [
+            [], ["invalidate"], ["status"], ["plan"], ["invoke"], ["events"], ["events", "sample"], ["doctor"],
+        ])
     func help(command: [String]) async throws {
         let result = try await CLI.run(command + ["--help"], environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "100"])
         #expect(result.status == 0)
