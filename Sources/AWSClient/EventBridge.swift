@@ -20,7 +20,7 @@ public struct EventBridgeRule: Sendable, Equatable {
 }
 
 /// EventBridge's JSON 1.1 API (`AWSEvents.<Operation>`, botocore's `events/2015-10-07` model, signed as `events`):
-/// which rules send to a target, and what they match.
+/// which rules send to a target (`ListRuleNamesByTarget`), and what they match (`DescribeRule`).
 public struct EventBridgeClient: Sendable {
     public let client: AWSServiceClient
 
@@ -64,25 +64,5 @@ public struct EventBridgeClient: Sendable {
             name: document["Name"]?.string ?? name, arn: document["Arn"]?.string ?? "",
             eventPattern: document["EventPattern"]?.string, state: document["State"]?.string ?? "",
             eventBusName: document["EventBusName"]?.string ?? "default")
-    }
-
-    /// `ListTargetsByRule`, every page: the targets' ARNs.
-    public func listTargetsByRule(
-        rule: String, context: AWSCallContext = AWSCallContext()
-    ) async throws(AWSError) -> [String] {
-        var arns: [String] = []
-        var token: String?
-        var pages = 0
-        repeat {
-            var request: [String: JSONValue] = ["Rule": .string(rule)]
-            if let token { request["NextToken"] = .string(token) }
-            let document = try await client.sendJSON(
-                operation: "ListTargetsByRule", target: "AWSEvents.ListTargetsByRule", body: .object(request),
-                context: context)
-            arns += (document["Targets"]?.array ?? []).compactMap { $0["Arn"]?.string }
-            token = document["NextToken"]?.string.flatMap { $0.isEmpty ? nil : $0 }
-            pages += 1
-        } while token != nil && pages < 100
-        return arns
     }
 }
