@@ -217,6 +217,36 @@ struct DoctorMotoTests {
         #expect(await doctor.checkRules(bucket: Moto.unique("none"), targets: [queueArn]).map(\.severity) == [.problem])
     }
 
+    @Test("distributions as the function finds them: the SSM parameter read (missing: a problem), or discovery")
+    func parameterAndDiscovery() async throws {
+        let parameter = "/\(Moto.unique("doctor"))/distributions"
+        let deployment = try await Self.deploy(environment: ["CF_DIST_ID_LABEL": parameter])
+        let doctor = try await Self.doctor(role: deployment.role)
+        // The deployment names its distribution in CLOUDFRONT_DISTRIBUTION_ID too, which wins: drop it.
+        try await Moto.fixture(
+            "call", "--service", "lambda", "--operation", "update_function_configuration",
+            "--parameters",
+            #"{"FunctionName":"\#(deployment.function)","Environment":{"Variables":{"CF_DIST_ID_LABEL":"\#(parameter)"}}}"#
+        )
+        let target = DoctorTarget(functionName: deployment.function, buckets: [deployment.bucket])
+        let missing = await doctor.run(target)
+        let absent = try #require(missing.findings("function", "SSM parameter \(parameter)").first)
+        #expect(absent.severity == .problem && absent.message.contains("does not exist"))
+        try await Moto.fixture("put-parameter", "--name", parameter, "--value", deployment.distribution, "--secure")
+        let read = await doctor.run(target)
+        #expect(
+            read.findings("function", "SSM parameter \(parameter)").first?.message == "holds \(deployment.distribution)"
+        )
+        #expect(read.findings("distribution \(deployment.distribution)", "origin").first?.severity == .ok)
+        #expect(!read.hasProblem, "\(problems(read))")
+        try await Moto.fixture(
+            "call", "--service", "lambda", "--operation", "update_function_configuration",
+            "--parameters", #"{"FunctionName":"\#(deployment.function)","Environment":{"Variables":{}}}"#)
+        let discovered = await doctor.run(target)
+        #expect(discovered.findings("distribution \(deployment.distribution)", "origin").first?.severity == .ok)
+        #expect(!discovered.hasProblem, "\(problems(discovered))")
+    }
+
     @Test("invalidator doctor: lines with each fix and exit 1 on a problem; --json; exit 0 once mended")
     func command() async throws {
         let deployment = try await Self.deploy(reportBatchItemFailures: false)
