@@ -84,6 +84,20 @@ struct DistributionChecksTests {
         #expect(Doctor.inProgressFinding(paths: 0, wildcards: 15, area: "d").severity == .problem)
     }
 
+    @Test("the paths and wildcards of the invalidations in progress are read (GetInvalidation) and counted")
+    func inProgressRead() async throws {
+        let cloudFront = FakeCloudFront.inProcess()
+        await cloudFront.addDistribution("E1BUSY", pollsUntilComplete: 100)
+        let doctor = try Self.doctor(cloudFront: cloudFront, iam: FakeIAM())
+        let paths = (1...12).map { "/page\($0).html" } + ["/docs/*", "/img/*"]
+        for reference in ["deploy-1", "deploy-2"] {
+            _ = try await doctor.clients.cloudFront.createInvalidation(
+                distributionId: "E1BUSY", callerReference: reference, paths: paths)
+        }
+        let findings = await doctor.checkInProgress("E1BUSY", area: "distribution E1BUSY")
+        #expect(findings.map(\.message) == ["24 of 3000 file paths, 4 of 15 wildcard paths in progress"])
+    }
+
     @Test("a role without GetDistributionConfig, with TAG_RULES set, is a problem naming the action")
     func roleWithoutGetDistributionConfig() async throws {
         let iam = FakeIAM()
