@@ -61,6 +61,10 @@ let package = Package(
                 "AWSClient", "Formats", "JSONSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(
+            name: "Doctor",
+            dependencies: ["Invalidator", "InvalidationCore", "AWSClient", "LambdaRuntime", "JSONSupport", "Formats"]
+        ),
         .target(name: "CShims"),
         .target(name: "AWSTestSupport", dependencies: ["AWSClient", "FuzzSupport"]),
         .target(name: "FuzzSupport"),
@@ -73,7 +77,7 @@ let package = Package(
             name: "invalidator",
             dependencies: [
                 "Invalidator", "InvalidationCore", "InvalidationCost", "AWSClient", "LambdaRuntime", "JSONSupport",
-                "CShims", "Formats", .product(name: "Crypto", package: "swift-crypto"),
+                "CShims", "Formats", "Doctor", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: wrapHypot
@@ -134,7 +138,12 @@ let package = Package(
         .testTarget(name: "LocalAWSTests", dependencies: ["LocalAWS", "AWSClient", "AWSTestSupport"]),
         .testTarget(name: "DeploySimulatorTests", dependencies: ["DeploySimulator", "Invalidator"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport", "AWSClient"]
+            name: "DoctorTests",
+            dependencies: ["Doctor", "Invalidator", "InvalidationCore", "AWSClient", "AWSTestSupport", "LocalAWS"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["LambdaEmulator", "LocalAWS", "JSONSupport", "AWSClient", "Doctor", "Invalidator"]
         ),
     ],
     swiftLanguageModes: [.v6]

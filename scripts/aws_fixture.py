@@ -11,7 +11,8 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   create-distribution --bucket B [--origin-path /p] [--website]
   invalidations --distribution-id ID
   put-parameter --name N --value V [--secure]
-  create-function --name N                    notification-config --bucket B
+  create-function --name N [--timeout S] [--memory MB] [--environment JSON]
+                                              notification-config --bucket B
   put-notification-config --bucket B --configuration JSON [--region R]   (creates the bucket when missing)
   function-policy --function N                (the statements of a function's resource policy, [] when none)
   create-table --name T                       a coalescing table (pk, sk; on demand; TTL on expires)
@@ -19,6 +20,9 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   create-role --name N [--trusted-principal ARN] [--external-id E]
                                               an IAM role the principal may assume (with the external id);
                                               moto's STS does not enforce the trust policy
+  call --service S --operation OP [--parameters JSON]
+                                              one boto3 call (snake_case operation), its answer as JSON: for the
+                                              doctor's tests, which break and mend a wiring step by step
 """
 
 import argparse
@@ -214,10 +218,24 @@ def cmd_create_function(args):
     artifact = io.BytesIO()
     with zipfile.ZipFile(artifact, "w") as archive:
         archive.writestr("bootstrap", "#!/bin/sh\n")
+    extra = {}
+    if args.timeout is not None:
+        extra["Timeout"] = args.timeout
+    if args.memory is not None:
+        extra["MemorySize"] = args.memory
+    if args.environment is not None:
+        extra["Environment"] = {"Variables": json.loads(args.environment)}
     function = client(args, "lambda").create_function(
         FunctionName=args.name, Runtime="provided.al2023", Role=role, Handler="bootstrap",
-        Code={"ZipFile": artifact.getvalue()})
-    return {"functionArn": function["FunctionArn"]}
+        Code={"ZipFile": artifact.getvalue()}, **extra)
+    return {"functionArn": function["FunctionArn"], "roleArn": role}
+
+
+def cmd_call(args):
+    answer = getattr(client(args, args.service), args.operation)(**json.loads(args.parameters))
+    answer.pop("ResponseMetadata", None)
+    # Timestamps and bodies as text: the answer must be JSON whatever the operation.
+    return json.loads(json.dumps(answer, default=str))
 
 
 def cmd_notification_config(args):
@@ -336,6 +354,9 @@ def parser():
 
     s = sub.add_parser("create-function", parents=[common], help="a Lambda function (and its role) to notify")
     s.add_argument("--name", required=True)
+    s.add_argument("--timeout", type=int, help="Timeout in seconds (default: Lambda's, 3)")
+    s.add_argument("--memory", type=int, help="MemorySize in MB (default: Lambda's, 128)")
+    s.add_argument("--environment", help="the function's environment variables, a JSON object")
     s.set_defaults(run=cmd_create_function)
 
     s = sub.add_parser("notification-config", parents=[common], help="a bucket's notification configuration")
@@ -367,6 +388,12 @@ def parser():
                    help="the AWS principal its trust policy names (default: moto's account)")
     s.add_argument("--external-id", help="the sts:ExternalId its trust policy requires")
     s.set_defaults(run=cmd_create_role)
+
+    s = sub.add_parser("call", parents=[common], help="one boto3 call, its answer as JSON")
+    s.add_argument("--service", required=True, help="boto3 service name: sqs, lambda, events, s3...")
+    s.add_argument("--operation", required=True, help="boto3 method name, e.g. set_queue_attributes")
+    s.add_argument("--parameters", default="{}", help="its keyword arguments, a JSON object")
+    s.set_defaults(run=cmd_call)
     return p
 
 

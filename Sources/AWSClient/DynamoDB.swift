@@ -159,6 +159,27 @@ public struct DynamoDBClient: Sendable {
         _ = try await call("TransactWriteItems", body, context: context)
     }
 
+    /// `DescribeTable`: the table's status (`ACTIVE`, `CREATING`…) and key schema, `(attribute, HASH or RANGE)`.
+    public func describeTable(
+        table: String, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> (status: String, keySchema: [(name: String, type: String)]) {
+        let document = try await call("DescribeTable", ["TableName": .string(table)], context: context)
+        guard let description = document["Table"] else { throw malformed("DescribeTable", "response has no Table") }
+        let keys = (description["KeySchema"]?.array ?? []).map {
+            (name: $0["AttributeName"]?.string ?? "", type: $0["KeyType"]?.string ?? "")
+        }
+        return (description["TableStatus"]?.string ?? "", keys)
+    }
+
+    /// `DescribeTimeToLive`: its status (`ENABLED`, `DISABLED`, `ENABLING`…) and attribute, nil when none is set.
+    public func describeTimeToLive(
+        table: String, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> (status: String, attribute: String?) {
+        let document = try await call("DescribeTimeToLive", ["TableName": .string(table)], context: context)
+        let description = document["TimeToLiveDescription"]
+        return (description?["TimeToLiveStatus"]?.string ?? "", description?["AttributeName"]?.string)
+    }
+
     /// One action's `Put`, `Update`, `Delete` or `ConditionCheck` structure.
     static func action(_ write: DynamoDBWrite, names: [String: String], values: DynamoDBItem) -> JSONValue {
         var body: [String: JSONValue]

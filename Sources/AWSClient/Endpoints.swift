@@ -8,6 +8,15 @@ public enum AWSService: String, Sendable, CaseIterable {
     /// STS, reached on its regional endpoint (never the legacy global `sts.amazonaws.com`): the call stays in the
     /// function's region, and works in a region the global endpoint's us-east-1 does not serve.
     case sts
+    /// Lambda (REST-JSON), for `invalidator doctor`'s reads of the function and its event source mappings.
+    case lambda
+    /// S3 (REST-XML), for the bucket's notification configuration; requests are path-style on the regional endpoint.
+    case s3
+    /// EventBridge (JSON 1.1): its endpoint prefix and signing name are `events`.
+    case eventBridge = "events"
+    /// IAM (query protocol), global: `iam.amazonaws.com`, signed for us-east-1 (`iam.cn-north-1.amazonaws.com.cn`,
+    /// cn-north-1, in China), as botocore's endpoint rules resolve it.
+    case iam
 
     /// The suffix of `AWS_ENDPOINT_URL_<SERVICE>` (the service id, upper-cased, spaces and hyphens as `_`).
     public var endpointVariableSuffix: String {
@@ -18,6 +27,10 @@ public enum AWSService: String, Sendable, CaseIterable {
         case .dynamoDB: return "DYNAMODB"
         case .sqs: return "SQS"
         case .sts: return "STS"
+        case .lambda: return "LAMBDA"
+        case .s3: return "S3"
+        case .eventBridge: return "EVENTBRIDGE"
+        case .iam: return "IAM"
         }
     }
 
@@ -52,8 +65,8 @@ public struct EndpointError: Error, Sendable, Equatable, CustomStringConvertible
 ///
 /// `AWS_ENDPOINT_URL_<SERVICE>` wins over `AWS_ENDPOINT_URL`, and both are ignored when
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`. CloudFront is global: `https://cloudfront.amazonaws.com`, signed
-/// for us-east-1 whatever the configured region (cn-northwest-1 in the China partition); SSM, CodePipeline, DynamoDB,
-/// SQS and STS are regional (`<service>.<region>.amazonaws.com`, `.amazonaws.com.cn` in China).
+/// for us-east-1 whatever the configured region (cn-northwest-1 in the China partition), and so is IAM; SSM,
+/// CodePipeline, DynamoDB, SQS, STS, Lambda, S3 and EventBridge are regional (`<service>.<region>.amazonaws.com`, `.amazonaws.com.cn` in China).
 public enum EndpointResolver {
     public static func endpoint(
         for service: AWSService, region: String, environment: [String: String]
@@ -61,6 +74,8 @@ public enum EndpointResolver {
         let signingRegion: String
         if service == .cloudFront {
             signingRegion = region.hasPrefix("cn-") ? "cn-northwest-1" : "us-east-1"
+        } else if service == .iam {
+            signingRegion = region.hasPrefix("cn-") ? "cn-north-1" : "us-east-1"
         } else {
             signingRegion = region
         }
@@ -76,7 +91,9 @@ public enum EndpointResolver {
         switch service {
         case .cloudFront:
             host = signingRegion.hasPrefix("cn-") ? "cloudfront.cn-northwest-1.\(suffix)" : "cloudfront.\(suffix)"
-        case .ssm, .codePipeline, .dynamoDB, .sqs, .sts:
+        case .iam:
+            host = signingRegion.hasPrefix("cn-") ? "iam.cn-north-1.\(suffix)" : "iam.\(suffix)"
+        case .ssm, .codePipeline, .dynamoDB, .sqs, .sts, .lambda, .s3, .eventBridge:
             host = "\(service.rawValue).\(region).\(suffix)"
         }
         return ServiceEndpoint(origin: "https://" + host, host: host, pathPrefix: "", signingRegion: signingRegion)

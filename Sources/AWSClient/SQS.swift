@@ -57,6 +57,22 @@ public struct SQSClient: Sendable {
         return messageId
     }
 
+    /// `AmazonSQS.GetQueueAttributes` for every attribute (`All`): `VisibilityTimeout`, `RedrivePolicy`,
+    /// `ApproximateNumberOfMessages`, `QueueArn`…, as SQS answers them (strings).
+    public func getQueueAttributes(
+        queueURL: String, context: AWSCallContext = AWSCallContext()
+    ) async throws(AWSError) -> [String: String] {
+        let document = try await client.sendJSON(
+            operation: "GetQueueAttributes", target: "AmazonSQS.GetQueueAttributes",
+            body: .object(["QueueUrl": .string(queueURL), "AttributeNames": .array([.string("All")])]),
+            jsonVersion: .v10, context: context)
+        var attributes: [String: String] = [:]
+        if case .object(let members)? = document["Attributes"] {
+            for (name, value) in members { attributes[name] = value.scalarText ?? "" }
+        }
+        return attributes
+    }
+
     /// The queue URL for a queue ARN: `https://sqs.<region>.amazonaws.com/<account>/<name>` from
     /// `arn:<partition>:sqs:<region>:<account>:<name>` (`amazonaws.com.cn` in `aws-cn`); nil for anything else.
     ///

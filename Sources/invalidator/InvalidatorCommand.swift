@@ -23,7 +23,9 @@ struct InvalidatorCommand: AsyncParsableCommand {
             AWS_ENDPOINT_URL[_<SERVICE>].
             Exit status: 0 success, 1 failure, 2 a --wait that timed out, 64 usage error.
             """,
-        subcommands: [Invalidate.self, Status.self, Plan.self, Invoke.self, Events.self, Cost.self])
+        subcommands: [
+            Invalidate.self, Status.self, Plan.self, Invoke.self, Events.self, Cost.self, DoctorCommand.self,
+        ])
 
     /// Like ArgumentParser's own `main`, but a usage error is one line on standard error (`invalidator: reason`)
     /// and exit status 64, so scripts can show it as is.

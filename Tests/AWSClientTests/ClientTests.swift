@@ -41,8 +41,12 @@ struct EndpointTests {
         #expect(AWSService.dynamoDB.signingName == "dynamodb" && AWSService.sqs.signingName == "sqs")
         #expect(
             AWSService.allCases.map(\.endpointVariableSuffix) == [
-                "CLOUDFRONT", "SSM", "CODEPIPELINE", "DYNAMODB", "SQS", "STS",
+                "CLOUDFRONT", "SSM", "CODEPIPELINE", "DYNAMODB", "SQS", "STS", "LAMBDA", "S3", "EVENTBRIDGE", "IAM",
             ])
+        #expect(try configuration().endpoint(for: .iam).host == "iam.amazonaws.com")
+        #expect(try configuration().endpoint(for: .iam).signingRegion == "us-east-1")
+        #expect(try configuration().endpoint(for: .eventBridge).host == "events.eu-west-1.amazonaws.com")
+        #expect(try configuration().endpoint(for: .lambda).host == "lambda.eu-west-1.amazonaws.com")
 
         let environment = [
             "AWS_ENDPOINT_URL": "http://127.0.0.1:5000", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8000",

@@ -272,7 +272,10 @@ struct InvalidateCLITests {
 
     @Test(
         "--help of every command matches its golden file (UPDATE_GOLDEN=1 rewrites them)",
-        arguments: [[], ["invalidate"], ["status"], ["plan"], ["invoke"], ["events"], ["events", "sample"], ["cost"]])
+        arguments: [
+            [], ["invalidate"], ["status"], ["plan"], ["invoke"], ["events"], ["events", "sample"], ["cost"],
+            ["doctor"],
+        ])
     func help(command: [String]) async throws {
         let result = try await CLI.run(command + ["--help"], environment: ["PATH": "/usr/bin:/bin", "COLUMNS": "100"])
         #expect(result.status == 0)
