@@ -238,4 +238,40 @@ struct CrossAccountTests {
         let lines = bed.log.all.joined(separator: "\n")
         for secret in await bed.secrets() { #expect(!lines.contains(secret), "a secret reached the log") }
     }
+
+    @Test("DISCOVERY_ROLE_ARNS: discovery lists the other account through the role and invalidates through it")
+    func discoveryInOtherAccount() async throws {
+        var bed = await Bed()
+        await bed.trustRole()
+        await bed.cloudFront.addDistribution(
+            "E1OWN", origins: [(domain: "site-a.s3.amazonaws.com", path: "")], account: Self.ownAccount)
+        await bed.cloudFront.addDistribution(
+            "E2EDGE", origins: [(domain: "site-b.s3.amazonaws.com", path: "/live")], account: Self.edgeAccount)
+        bed.environment["DISCOVERY_ROLE_ARNS"] = Self.role
+        bed.environment["EXTERNAL_ID"] = Self.externalId
+        let handler = try await bed.handler()
+        let event = sqsEvent([
+            (id: "m1", body: s3Body(bucket: "site-a", "a.html")),
+            (id: "m2", body: s3Body(bucket: "site-b", "live/b.html")),
+        ])
+        let result = await handler.handle(bed.invocation(event), logger: bed.log.logger)
+        #expect(try result.get() == Array(#"{"batchItemFailures":[]}"#.utf8))
+        let created = await bed.cloudFront.invalidations
+        #expect(created.map(\.distributionId).sorted() == ["E1OWN", "E2EDGE"])
+        #expect(created.first { $0.distributionId == "E2EDGE" }?.paths == ["/b.html"])
+        #expect(await bed.sts.issued.map(\.externalId) == [Self.externalId], "EXTERNAL_ID for a role without its own")
+    }
+
+    @Test("DISCOVERY_ROLE_ARNS whose role cannot be assumed: start-up fails naming it")
+    func discoveryRoleRefused() async throws {
+        var bed = await Bed()
+        await bed.trustRole()
+        bed.environment["DISCOVERY_ROLE_ARNS"] = Self.role
+        do {
+            _ = try await bed.handler()
+            Issue.record("started without the external id the role asks for")
+        } catch {
+            #expect(error.variable == "DISCOVERY_ROLE_ARNS" && error.message.contains(Self.role), "\(error)")
+        }
+    }
 }
