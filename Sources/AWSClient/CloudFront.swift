@@ -109,19 +109,11 @@ public struct DistributionConfig: Sendable, Equatable {
 }
 
 /// CloudFront's REST-XML API (version 2020-05-31): the operations invalidation needs.
-public struct CloudFrontClient: Sendable {
+public struct CloudFrontClient: AWSServiceAPI {
+    public static let service = AWSService.cloudFront
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.restXML
     static let namespace = "http://cloudfront.amazonaws.com/doc/2020-05-31/"
     public let client: AWSServiceClient
-
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .cloudFront, configuration: configuration, transport: transport, errorProtocol: .restXML,
-            clock: clock,
-            random: random)
-    }
 
     /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {

@@ -11,23 +11,15 @@ public enum JobFailureType: String, Sendable {
 }
 
 /// CodePipeline's JSON 1.1 API: reporting a job's result.
-public struct CodePipelineClient: Sendable {
+public struct CodePipelineClient: AWSServiceAPI {
+    public static let service = AWSService.codePipeline
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.json
     public let client: AWSServiceClient
 
     /// Limits of the API's fields (botocore's model).
     public static let maximumSummaryLength = 2048
     public static let maximumExternalExecutionIdLength = 1500
     public static let maximumMessageLength = 5000
-
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .codePipeline, configuration: configuration, transport: transport, errorProtocol: .json,
-            clock: clock,
-            random: random)
-    }
 
     /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {

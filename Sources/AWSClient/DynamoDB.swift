@@ -6,22 +6,15 @@ import JSONSupport
 /// Shapes are botocore's `dynamodb/2012-08-10` model. Every call sends only the `#names` and `:values` its own
 /// expressions use (`DynamoDBPlaceholders`), so callers can keep one set for a whole piece of work. A failed condition
 /// is an `AWSError` with `isConditionalCheckFailure`; it is never retried.
-public struct DynamoDBClient: Sendable {
+public struct DynamoDBClient: AWSServiceAPI {
+    public static let service = AWSService.dynamoDB
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.json
     public let client: AWSServiceClient
 
     /// Most actions one `TransactWriteItems` takes (botocore's `TransactWriteItemList`, max 100).
     public static let maximumTransactionActions = 100
     /// `ClientRequestToken` length (botocore's `ClientRequestToken`, 1 to 36).
     public static let maximumClientRequestTokenLength = 36
-
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .dynamoDB, configuration: configuration, transport: transport, errorProtocol: .json, clock: clock,
-            random: random)
-    }
 
     /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {

@@ -21,16 +21,13 @@ public struct EventBridgeRule: Sendable, Equatable {
 
 /// EventBridge's JSON 1.1 API (`AWSEvents.<Operation>`, botocore's `events/2015-10-07` model, signed as `events`):
 /// which rules send to a target (`ListRuleNamesByTarget`), and what they match (`DescribeRule`).
-public struct EventBridgeClient: Sendable {
+public struct EventBridgeClient: AWSServiceAPI {
+    public static let service = AWSService.eventBridge
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.json
     public let client: AWSServiceClient
 
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .eventBridge, configuration: configuration, transport: transport, errorProtocol: .json,
-            clock: clock, random: random)
+    public init(client: AWSServiceClient) {
+        self.client = client
     }
 
     /// `ListRuleNamesByTarget` on the default bus, every page: the rules with a target of this ARN.

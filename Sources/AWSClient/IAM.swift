@@ -21,17 +21,14 @@ public struct SimulationResult: Sendable, Equatable {
 ///
 /// The query protocol as STS speaks it (`STSClient`): a form-encoded `POST /`, lists as `Name.member.N`, answers
 /// wrapped in `<SimulatePrincipalPolicyResponse><SimulatePrincipalPolicyResult>`, errors read by `AWSError.restXML`.
-public struct IAMClient: Sendable {
+public struct IAMClient: AWSServiceAPI {
+    public static let service = AWSService.iam
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.restXML
     public static let apiVersion = "2010-05-08"
     public let client: AWSServiceClient
 
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .iam, configuration: configuration, transport: transport, errorProtocol: .restXML, clock: clock,
-            random: random)
+    public init(client: AWSServiceClient) {
+        self.client = client
     }
 
     /// `SimulatePrincipalPolicy` for every action on every resource (`*` when none is given), every page.

@@ -66,16 +66,13 @@ public struct EventSourceMapping: Sendable, Equatable {
 
 /// Lambda's REST-JSON API (botocore's `lambda/2015-03-31` model, signed as `lambda`): the reads of a function's
 /// configuration, reserved concurrency and event source mappings.
-public struct LambdaClient: Sendable {
+public struct LambdaClient: AWSServiceAPI {
+    public static let service = AWSService.lambda
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.json
     public let client: AWSServiceClient
 
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .lambda, configuration: configuration, transport: transport, errorProtocol: .json, clock: clock,
-            random: random)
+    public init(client: AWSServiceClient) {
+        self.client = client
     }
 
     /// `GET /2015-03-31/functions/{FunctionName}/configuration`.

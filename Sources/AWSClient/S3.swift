@@ -37,19 +37,16 @@ public struct BucketNotificationConfiguration: Sendable, Equatable {
 /// Requests are path-style (`/{Bucket}?notification`) on the regional endpoint, which also serves an endpoint
 /// override such as moto's; S3 requires the `x-amz-content-sha256` header on every SigV4 request, so it is sent and
 /// signed. A bucket in another region answers `PermanentRedirect` (301), reported as such.
-public struct S3Client: Sendable {
+public struct S3Client: AWSServiceAPI {
+    public static let service = AWSService.s3
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.restXML
     public let client: AWSServiceClient
+
+    public init(client: AWSServiceClient) {
+        self.client = client
+    }
     /// The SHA-256 of an empty body, in hex: the payload hash of a GET.
     static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .s3, configuration: configuration, transport: transport, errorProtocol: .restXML, clock: clock,
-            random: random)
-    }
 
     /// `GET /{Bucket}?notification`.
     public func getBucketNotificationConfiguration(

@@ -3,22 +3,15 @@ import Formats
 import JSONSupport
 
 /// SQS's JSON 1.0 API (`AmazonSQS.<Operation>`, botocore's `sqs/2012-11-05` model): sending one message.
-public struct SQSClient: Sendable {
+public struct SQSClient: AWSServiceAPI {
+    public static let service = AWSService.sqs
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.json
     public let client: AWSServiceClient
 
     /// The longest per-message delay (`DelaySeconds`, 0 to 900 in botocore's model).
     public static let maximumDelaySeconds = 900
     /// The longest queue name, `.fifo` included (SQS's `CreateQueue`: up to 80 characters).
     public static let maximumQueueNameLength = 80
-
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .sqs, configuration: configuration, transport: transport, errorProtocol: .json, clock: clock,
-            random: random)
-    }
 
     /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {

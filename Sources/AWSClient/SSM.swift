@@ -18,16 +18,13 @@ public struct SSMParameter: Sendable, Equatable {
 }
 
 /// SSM's JSON 1.1 API: reading one parameter.
-public struct SSMClient: Sendable {
+public struct SSMClient: AWSServiceAPI {
+    public static let service = AWSService.ssm
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.json
     public let client: AWSServiceClient
 
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .ssm, configuration: configuration, transport: transport, errorProtocol: .json, clock: clock,
-            random: random)
+    public init(client: AWSServiceClient) {
+        self.client = client
     }
 
     /// `AmazonSSM.GetParameter`.

@@ -7,18 +7,11 @@ import FoundationEssentials
 /// The query protocol is a form-encoded `POST /` (`Action`, `Version`, the parameters) answered in XML; its errors
 /// are `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`, which
 /// `AWSError.restXML` reads. Requests go to the regional endpoint, signed for `sts` in the configured region.
-public struct STSClient: Sendable {
+public struct STSClient: AWSServiceAPI {
+    public static let service = AWSService.sts
+    public static let errorProtocol = AWSServiceClient.ErrorProtocol.restXML
     public static let apiVersion = "2011-06-15"
     public let client: AWSServiceClient
-
-    public init(
-        configuration: AWSConfiguration, transport: any HTTPTransport, clock: any AWSClock = SystemClock(),
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
-    ) throws(EndpointError) {
-        client = try AWSServiceClient(
-            service: .sts, configuration: configuration, transport: transport, errorProtocol: .restXML, clock: clock,
-            random: random)
-    }
 
     /// Over a configured service client (one with another request timeout, say).
     public init(client: AWSServiceClient) {
