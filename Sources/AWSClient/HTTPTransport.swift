@@ -83,9 +83,24 @@ public struct AsyncHTTPTransport: HTTPTransport {
 
     let client: HTTPClient
 
-    public init(client: HTTPClient = .shared) {
+    public init(client: HTTPClient = Self.sharedClient) {
         self.client = client
     }
+
+    /// The process's client: async-http-client's shared configuration, except that a connection that cannot be
+    /// established fails the attempt at once, and a redirect is answered, not followed.
+    ///
+    /// By default async-http-client retries establishing a connection until the request's whole timeout has passed,
+    /// so a refused or unreachable endpoint (an STS endpoint override pointing nowhere, a VPC without a route) cost
+    /// every attempt its full timeout: start-up's whole budget, a pipeline job's report time. Failing at once leaves
+    /// the decision to `Retry`, which backs off and retries connection errors within the caller's deadline. AWS's
+    /// APIs answer rather than redirect; following a `Location` would send a signed request somewhere else.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     public func send(_ request: HTTPRequest, timeout: Duration) async throws(AWSError) -> HTTPResponse {
         var outgoing = HTTPClientRequest(url: request.url)

@@ -191,11 +191,16 @@ extension InvalidationHandler {
         let named = "\(target.kindName) \(target.resourceKey)"
         let title = (target.tenantId == nil ? "Distribution " : "Tenant ") + target.resourceKey
         let action = target.tenantId == nil ? action : action + "ForDistributionTenant"
-        if error.service == "sts", let roleArn = target.roleArn {
+        if error.service == "sts", target.roleArn != nil {
+            // STS refused (a trust policy, an external id, a missing grant): the job cannot succeed as configured.
+            // STS unreachable or throttling: running the stage again may.
+            guard error.kind == .service, !error.isRetryable else {
+                return (.jobFailed, "STS did not answer for \(named); retry the stage (\(error))")
+            }
             return (
                 .permissionError,
-                "Could not assume role \(roleArn) for \(named): its trust policy must trust the function's role "
-                    + "(with the external id it asks for), and the function's role needs sts:AssumeRole on it (\(error))"
+                "Could not assume the role for \(named): its trust policy must trust the function's role (with the "
+                    + "external id it asks for), and the function's role needs sts:AssumeRole on it (\(error))"
             )
         }
         switch error.code {

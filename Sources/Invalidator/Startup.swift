@@ -213,7 +213,8 @@ public enum LambdaApplication {
                 "AWS_LAMBDA_RUNTIME_API is not set: bootstrap runs inside Lambda, or locally under lambda-emulator")
             return 1
         }
-        let runtime = HTTPRuntimeAPIClient(endpoint: endpoint)
+        // One connection pool for the Runtime API and AWS alike.
+        let runtime = HTTPRuntimeAPIClient(endpoint: endpoint, client: AsyncHTTPTransport.sharedClient)
         let handler: InvalidationHandler
         do {
             let startup = try Startup(environment: environment, transport: AsyncHTTPTransport())

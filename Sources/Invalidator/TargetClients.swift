@@ -72,7 +72,7 @@ public struct RoleAccess: Sendable {
         self.functionName = functionName
     }
 
-    /// The role's credentials, or an error naming the role and why it could not be assumed (never a secret: STS's
+    /// The role's credentials, or STS's error with the role named in its message (why it could not be assumed (never a secret: STS's
     /// error answers carry none, and a malformed answer is reported without its body).
     public func credentials(
         roleArn: String, externalId: String? = nil, session: String, context: AWSCallContext = AWSCallContext()
@@ -83,7 +83,8 @@ public struct RoleAccess: Sendable {
                 roleArn: roleArn, externalId: externalId, sessionName: session, context: context)
         } catch {
             var named = error
-            named.message = "could not assume role \(roleArn): \(error.code): \(error.message)"
+            // Named once: the error's description already says it was AssumeRole, and with which code.
+            named.message = "role \(roleArn)" + (error.message.isEmpty ? "" : ": \(error.message)")
             throw named
         }
     }
