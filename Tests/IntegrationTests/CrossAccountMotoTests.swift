@@ -1,6 +1,7 @@
 import Foundation
 import JSONSupport
 import LambdaEmulator
+import LocalAWS
 import Testing
 
 /// Distributions in other accounts, end to end against moto: the real `bootstrap` under the emulator and the real
@@ -75,8 +76,9 @@ struct CrossAccountMotoTests {
 
     /// Shapes of moto's secrets, whoever issued them: a session token starts with `FQoGZXIvYXdzEBYaD`
     /// (`moto/sts/utils.py`); a secret access key is 40 random characters of `A-Za-z0-9+/` (`moto/iam/utils.py`),
-    /// so a run of 40 or more of those with both cases in it (hex digests, the caller references' and request ids',
-    /// have one case only). Member names and the signing header's parts must never be printed either.
+    /// so a run of exactly 40 of those with both cases in it (hex digests, as in caller references, have one case
+    /// only; moto's request ids, logged with an error, are 52 long, `moto/utilities/aws_headers.py`). Member names
+    /// and the signing header's parts must never be printed either.
     static func secretShapes(in text: String) -> [String] {
         var found: [String] = []
         for marker in ["FQoGZXIvYXdzEBYaD", "SecretAccessKey", "SessionToken", "Signature=", "X-Amz-Security-Token"]
@@ -90,8 +92,8 @@ struct CrossAccountMotoTests {
                 run.append(character)
                 continue
             }
-            if run.count >= 40, run.contains(where: \.isUppercase), run.contains(where: \.isLowercase) {
-                found.append("a run of \(run.count) base64 characters in both cases, starting \(run.prefix(4))")
+            if run.count == 40, run.contains(where: \.isUppercase), run.contains(where: \.isLowercase) {
+                found.append("40 base64 characters in both cases, starting \(run.prefix(4))")
             }
             run = ""
         }
@@ -259,6 +261,71 @@ struct CrossAccountMotoTests {
         #expect(Self.leaks(in: output, issued: issued) == [])
         #expect(Self.secretShapes(in: output) == [])
     }
+
+    /// A CodePipeline job through the real bootstrap: moto for STS and CloudFront, the project's fake CodePipeline
+    /// (moto does not implement job results).
+    static func pipelineJob(
+        _ userParameters: JSONValue, environment: [String: String]
+    ) async throws -> (PipelineSimulation.Report, [FakeCodePipeline.Call]) {
+        let codePipeline = try await FakeCodePipeline.start()
+        let report = try await PipelineSimulation.run(
+            executable: Moto.bootstrap, environment: environment,
+            jobEvent: try PipelineTests().jobEvent(JSON.serialize(userParameters)), codePipeline: codePipeline,
+            interval: .zero)
+        let calls = await codePipeline.calls
+        await codePipeline.shutdown()
+        return (report, calls)
+    }
+
+    @Test("a CodePipeline job's roleArn and externalId: the invalidation lands in the role's account, the job succeeds")
+    func pipelineRole() async throws {
+        let account = Self.account()
+        let roleArn = Self.role(in: account)
+        let externalId = Moto.unique("external")
+        let functionName = Moto.unique("xacct-pipe")
+        let distribution = try #require(
+            try await Moto.fixture(
+                "create-distribution", "--bucket", Moto.unique("pipe-edge"), "--role-arn", roleArn)["id"]?.string)
+        let (report, calls) = try await Self.pipelineJob(
+            .object([
+                "distributionId": .string(distribution), "roleArn": .string(roleArn),
+                "externalId": .string(externalId), "paths": .array([.string("/index.html"), .string("/a b.html")]),
+            ]),
+            environment: try Moto.functionEnvironment(["AWS_LAMBDA_FUNCTION_NAME": functionName]))
+        #expect(report.finalState == .succeeded, "\(report.session.logs)")
+        #expect(calls.map(\.operation) == ["PutJobSuccessResult"])
+        #expect(try await Self.invalidations(distribution, roleArn: roleArn) == [["/a%20b.html", "/index.html"]])
+        #expect(try await Self.invalidations(distribution) == [])
+        let issued = try await Self.issued(roleArn)
+        let function = issued.filter { $0["sessionName"]?.string?.hasPrefix(functionName + "-") == true }
+        #expect(function.count == 1 && function.first?["externalId"]?.string == externalId, "\(function.count)")
+        #expect(Self.leaks(in: report.session.logs, issued: issued) == [])
+        #expect(Self.secretShapes(in: report.session.logs) == [])
+        #expect(!report.session.logs.contains(externalId))
+    }
+
+    @Test("a CodePipeline job whose role cannot be assumed (STS refuses connections) fails, naming the role")
+    func pipelineUnassumableRole() async throws {
+        let roleArn = Self.role(in: Self.account())
+        let externalId = Moto.unique("external")
+        var environment = try Moto.functionEnvironment([:])
+        environment["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:\(try await Self.closedPort())"
+        let (report, calls) = try await Self.pipelineJob(
+            .object([
+                "distributionId": .string("E2QWRUHAPOMQZL"), "roleArn": .string(roleArn),
+                "externalId": .string(externalId),
+            ]),
+            environment: environment)
+        // The failure type is not pinned: a refused connection is not a permission problem, whatever the hint says.
+        guard case .failed(_, let message)? = report.finalState else {
+            Issue.record("job not failed: \(String(describing: report.finalState)) \(report.session.logs)")
+            return
+        }
+        #expect(message.contains(roleArn), "\(message)")
+        #expect(calls.map(\.operation) == ["PutJobFailureResult"])
+        #expect(!message.contains(externalId) && !report.session.logs.contains(externalId))
+        #expect(Self.secretShapes(in: report.session.logs + message) == [])
+    }
 }
 
 /// The scans above must be able to fail: each finds what it looks for in a log line made to leak it.
@@ -283,11 +350,13 @@ struct CrossAccountSecretScanTests {
         #expect(CrossAccountMotoTests.leaks(in: "INFO invalidated E2QWRUHAPOMQZL", issued: Self.issued) == [])
     }
 
-    @Test("shapes: moto's token prefix, a mixed-case 40-character run; not a hex digest")
+    @Test("shapes: moto's token prefix, a mixed-case 40-character run; not a hex digest nor a request id")
     func shapes() {
         #expect(CrossAccountMotoTests.secretShapes(in: "x FQoGZXIvYXdzEBYaDabc") == ["FQoGZXIvYXdzEBYaD"])
         #expect(CrossAccountMotoTests.secretShapes(in: "k=tzKFAVPtGh+yXdkDMk6/qjyBvDyoGqZ4xLRabcde").count == 1)
         #expect(CrossAccountMotoTests.secretShapes(in: "ref=cfinv-805574787941d24efcd97d02673d80b54ee06ce4") == [])
         #expect(CrossAccountMotoTests.secretShapes(in: "path=/docs/a%20b.html") == [])
+        let requestId = "iRWmDk0yVqjbqZ9PXQm3vQ4YtOOtpmsRr5pOwJx0JYvbUUuRz8Lt"
+        #expect(requestId.count == 52 && CrossAccountMotoTests.secretShapes(in: "request id \(requestId)") == [])
     }
 }
