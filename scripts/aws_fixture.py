@@ -23,6 +23,13 @@ Region us-east-1, dummy credentials; no AWS profile, config file or endpoint var
   call --service S --operation OP [--parameters JSON]
                                               one boto3 call (snake_case operation), its answer as JSON: for the
                                               doctor's tests, which break and mend a wiring step by step
+  distributions                               the ids of the account's distributions
+  issued-credentials --role-arn ARN           what moto's STS issued for the role (from /moto-api/data.json):
+                                              key ids, secrets, session tokens, session names, external ids
+
+Every command takes --role-arn ARN [--assume-external-id E]: it then acts in the role's account, with the credentials
+moto's STS AssumeRole gives for it (moto derives the account from the role's ARN and the temporary key; the role need
+not exist). issued-credentials reads the role from its own --role-arn and assumes nothing.
 """
 
 import argparse
@@ -59,11 +66,32 @@ class Fail(Exception):
     """A failure with a message meant for the user (printed as one stderr line)."""
 
 
+_ASSUMED = {}
+
+
 def client(args, service, region=REGION):
     config = Config(retries={"max_attempts": 2, "mode": "standard"}, connect_timeout=5, read_timeout=60,
                     s3={"addressing_style": "path"})
-    return boto3.client(service, endpoint_url=args.endpoint, region_name=region, config=config,
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    credentials = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+    role_arn = getattr(args, "role_arn", None)
+    if role_arn and args.command != "issued-credentials":
+        credentials = assumed_credentials(args, role_arn, config)
+    return boto3.client(service, endpoint_url=args.endpoint, region_name=region, config=config, **credentials)
+
+
+def assumed_credentials(args, role_arn, config):
+    """The role's credentials from moto's STS, assumed once per run: requests signed with them act in its account."""
+    if role_arn not in _ASSUMED:
+        sts = boto3.client("sts", endpoint_url=args.endpoint, region_name=REGION, config=config,
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        request = {"RoleArn": role_arn, "RoleSessionName": "aws-fixture"}
+        if getattr(args, "external_id_for_role", None):
+            request["ExternalId"] = args.external_id_for_role
+        issued = sts.assume_role(**request)["Credentials"]
+        _ASSUMED[role_arn] = {"aws_access_key_id": issued["AccessKeyId"],
+                              "aws_secret_access_key": issued["SecretAccessKey"],
+                              "aws_session_token": issued["SessionToken"]}
+    return _ASSUMED[role_arn]
 
 
 def queue_arn(sqs, queue_url):
@@ -306,6 +334,28 @@ def cmd_create_role(args):
     return {"arn": role["Arn"], "roleId": role["RoleId"], "name": role["RoleName"]}
 
 
+def cmd_distributions(args):
+    cloudfront = client(args, "cloudfront")
+    ids = []
+    for page in cloudfront.get_paginator("list_distributions").paginate():
+        ids += [item["Id"] for item in page["DistributionList"].get("Items", [])]
+    return {"ids": sorted(ids)}
+
+
+def cmd_issued_credentials(args):
+    """Every AssumeRole answer moto gave for the role, secrets included: what a log must never show."""
+    if not args.role_arn:
+        raise Fail("--role-arn is required")
+    import urllib.request
+    with urllib.request.urlopen(args.endpoint.rstrip("/") + "/moto-api/data.json", timeout=30) as answer:
+        state = json.load(answer)
+    issued = [{"accessKeyId": role["access_key_id"], "secretAccessKey": role["secret_access_key"],
+               "sessionToken": role["session_token"], "sessionName": role["session_name"],
+               "externalId": role["external_id"], "accountId": role["account_id"]}
+              for role in state.get("sts", {}).get("AssumedRole", []) if role.get("role_arn") == args.role_arn]
+    return {"roleArn": args.role_arn, "issued": issued}
+
+
 def parser():
     p = argparse.ArgumentParser(prog="aws_fixture.py", description=__doc__.splitlines()[0])
     p.add_argument("--endpoint", default=os.environ.get("MOTO_ENDPOINT"),
@@ -314,6 +364,9 @@ def parser():
     # --endpoint is accepted before or after the subcommand.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--endpoint", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    # Any command in another account: the role's, through moto's STS (moto does not check the trust policy).
+    common.add_argument("--role-arn", help="act in this role's account, with credentials moto's STS issues for it")
+    common.add_argument("--assume-external-id", dest="external_id_for_role", help="the ExternalId to assume it with")
 
     s = sub.add_parser("wire", parents=[common], help="bucket, queue (+ topic or rule), bucket notification")
     s.add_argument("--route", required=True, choices=["s3-sqs", "s3-sns-sqs", "s3-eventbridge-sqs"])
@@ -394,6 +447,13 @@ def parser():
     s.add_argument("--operation", required=True, help="boto3 method name, e.g. set_queue_attributes")
     s.add_argument("--parameters", default="{}", help="its keyword arguments, a JSON object")
     s.set_defaults(run=cmd_call)
+
+    s = sub.add_parser("distributions", parents=[common], help="the ids of the account's distributions")
+    s.set_defaults(run=cmd_distributions)
+
+    s = sub.add_parser("issued-credentials", parents=[common],
+                       help="what moto's STS issued for --role-arn: key ids, secrets, tokens, session names")
+    s.set_defaults(run=cmd_issued_credentials)
     return p
 
 

@@ -161,7 +161,7 @@ public struct Startup: Sendable {
             } catch {
                 let variable =
                     configuration.roles.discoveryRoleArns.contains(roleArn) ? "DISCOVERY_ROLE_ARNS" : "DISTRIBUTION_MAP"
-                throw ConfigurationError(variable: variable, message: error.message)
+                throw ConfigurationError(variable: variable, message: error.description)
             }
         }
     }
