@@ -83,32 +83,8 @@ public struct Configuration: Sendable, Equatable {
             .map(MonthlyPathBudget.init(limit:))
         cacheTags = try CacheTagSettings.parse(environment)
         roles = try RoleSettings.parse(environment)
-        discovery = DiscoverySettings()
+        discovery = try DiscoverySettings.parse(environment)
         discovery.roleArns = roles.discoveryRoleArns
-        switch environment["DISTRIBUTION_DISCOVERY"]?.trimmingWhitespace().lowercased() ?? "" {
-        case "", "auto": discovery.mode = .auto
-        case "on", "true", "1": discovery.mode = .on
-        case "off", "false", "0": discovery.mode = .off
-        case let other:
-            throw ConfigurationError(
-                variable: "DISTRIBUTION_DISCOVERY", message: "\(quoted(other)) is not auto, on or off")
-        }
-        if let text = environment["DISCOVERY_TTL_SECONDS"]?.trimmingWhitespace(), !text.isEmpty {
-            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
-                throw ConfigurationError(
-                    variable: "DISCOVERY_TTL_SECONDS", message: "\(quoted(text)) is not a number of seconds (0-86400)")
-            }
-            discovery.ttlSeconds = seconds
-        }
-        if let text = environment["DISCOVERY_INCLUDE_DISABLED"]?.trimmingWhitespace(), !text.isEmpty {
-            switch text.lowercased() {
-            case "true", "on", "1": discovery.includeDisabled = true
-            case "false", "off", "0": discovery.includeDisabled = false
-            default:
-                throw ConfigurationError(
-                    variable: "DISCOVERY_INCLUDE_DISABLED", message: "\(quoted(text)) is not true or false")
-            }
-        }
     }
 
     /// `TAG_RULES`, empty when unset; a bad entry names the variable and the entry.
