@@ -208,8 +208,9 @@ struct CrossAccountMotoTests {
         #expect(message.contains("AssumeRole failed") && message.contains("role \(roleArn)"), "\(message)")
         #expect(report.exitStatus != nil && report.exitStatus != 0)
         #expect(report.invocations.isEmpty)
-        // A refused connection fails each attempt at once: the retries' backoff, not the 8 s start-up budget.
-        #expect(elapsed < .seconds(5), "reported well within Lambda's 10 s init phase (took \(elapsed))")
+        // A refused connection fails each attempt at once: the retries' backoff (about 2 s, more on a loaded
+        // machine), not the whole 8 s start-up budget as when every attempt waited out its timeout.
+        #expect(elapsed < .seconds(7.5), "reported before start-up's 8 s budget ran out (took \(elapsed))")
         #expect(!message.contains(externalId) && !report.logs.contains(externalId), "the external id is never shown")
         #expect(!report.logs.contains("session-token-that-must-not-be-logged"))
         #expect(Self.secretShapes(in: report.logs + message) == [])
