@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,11 @@ static int exchange(const char *request, size_t length, char *request_id, size_t
 }
 
 int main(void) {
+    /* Signals as Lambda starts a runtime: none blocked. A parent's thread may have blocked SIGTERM (the emulator's
+     * does, and the mask is inherited), and the emulator stops a runtime with SIGTERM. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
     const char *colon = api != NULL ? strrchr(api, ':') : NULL;
     if (colon == NULL || (size_t)(colon - api) >= sizeof host || strlen(colon + 1) >= sizeof port) {
