@@ -41,7 +41,7 @@ test: lint python-deps build check deploy-check
 
 # The demo's tools are built in the configuration the artifact already needs (release, static Swift standard
 # library), so a first `make demo` compiles every dependency once, not twice.
-RELEASE_BUILD := swift build -c release --static-swift-stdlib
+RELEASE_BUILD := scripts/release-build
 demo-tools: build
 	$(RELEASE_BUILD) --product invalidator
 	$(RELEASE_BUILD) --product lambda-emulator
@@ -52,13 +52,18 @@ demo: python-deps demo-tools
 demo-pipeline: python-deps demo-tools
 	BIN=$$($(RELEASE_BUILD) --show-bin-path) scripts/demo-pipeline
 
-# The function against the Python + boto3 baseline (cold starts, latency, memory, size): writes its table into
-# docs/BENCHMARKS.md. A few minutes; not part of make test.
-bench: python-deps build
+# The floor of make bench: a minimal C runtime client (next/response with {}), static when the C library allows.
+.build/floor: bench/floor/floor.c
+	@mkdir -p .build
+	cc -O2 -Wall -Wextra -static -o $@ $< || cc -O2 -Wall -Wextra -o $@ $<
+
+# The function against the Python + boto3 baseline and the floor (cold starts, latency, memory, size): writes its
+# table into docs/BENCHMARKS.md. A few minutes; not part of make test.
+bench: python-deps build .build/floor
 	$(RELEASE_BUILD) --product function-benchmark
 	$$($(RELEASE_BUILD) --show-bin-path)/function-benchmark \
 		--bootstrap .build/artifact/bootstrap --zip artifact.zip --python bench/python-baseline/bootstrap \
-		--output docs/BENCHMARKS.md
+		--floor .build/floor --output docs/BENCHMARKS.md
 
 # The planner's cost for 10 / 10,000 / 100,000 changes (release build); paste the table into docs/BENCHMARKS.md.
 bench-planner:

@@ -8,6 +8,13 @@ let wrapHypot: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--wrap=hypot", "-Xlinker", "--wrap=hypotf"])
 ]
 
+/// The release `bootstrap` only (issue 19, docs/BENCHMARKS.md): no dynamic symbol table of its own. Nothing looks
+/// its symbols up at run time, and dead-stripping can then drop the code only the exported table kept alive
+/// (1.5 MB of the zip).
+let releaseArtifactLinking: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--no-export-dynamic"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "cloudfront-invalidator",
     platforms: [.macOS(.v15)],
@@ -70,8 +77,8 @@ let package = Package(
         .target(name: "FuzzSupport"),
         .executableTarget(
             name: "bootstrap",
-            dependencies: ["Invalidator", "CShims"],
-            linkerSettings: wrapHypot
+            dependencies: ["Invalidator", "CShims", .product(name: "NIOCore", package: "swift-nio")],
+            linkerSettings: wrapHypot + releaseArtifactLinking
         ),
         .executableTarget(
             name: "invalidator",

@@ -8,16 +8,18 @@ import LocalAWS
 #endif
 
 // `make bench`: the real `bootstrap` under the project's Runtime API emulator against the strict fake CloudFront,
-// side by side with the Python 3 + boto3 baseline in bench/python-baseline, measured in the same run. Writes its
-// table into docs/BENCHMARKS.md between the `make bench` markers (the rest of the file is left alone).
+// side by side with the Python 3 + boto3 baseline in bench/python-baseline and the floor (bench/floor: a minimal C
+// runtime client that answers `{}`), measured in the same run, their cold starts alternating. Writes its table into
+// docs/BENCHMARKS.md between the `make bench` markers (the rest of the file is left alone).
 //
-// Usage: function-benchmark --bootstrap PATH --zip PATH --python PATH [--output FILE] [--starts N] [--warm N]
-//        [--large N]
+// Usage: function-benchmark --bootstrap PATH --zip PATH --python PATH --floor PATH [--output FILE] [--starts N]
+//        [--warm N] [--large N]
 
 struct Options {
     var bootstrap = ".build/artifact/bootstrap"
     var zip = "artifact.zip"
     var python = "bench/python-baseline/bootstrap"
+    var floor = ".build/floor"
     var output: String?
     var starts = 21
     var warm = 1000
@@ -31,6 +33,7 @@ struct Options {
             case "--bootstrap": bootstrap = value
             case "--zip": zip = value
             case "--python": python = value
+            case "--floor": floor = value
             case "--output": output = value
             case "--starts": starts = Int(value) ?? starts
             case "--warm": warm = Int(value) ?? warm
@@ -132,6 +135,8 @@ struct Figures {
     var coldCached: [Double] = []
     var initEvicted: [Double] = []
     var coldEvicted: [Double] = []
+    /// VmHWM (kB) of each cached cold start, after its one invocation.
+    var peakKilobytesOne: [Double] = []
     var firstSmall = 0.0
     var warmSmall: [Double] = []
     var handledSmall: [Double] = []
@@ -158,39 +163,65 @@ func handledMilliseconds(_ logs: String) -> [Double] {
     }
 }
 
-func measure(
-    name: String, executable: String, environment: [String: String], evictable: [String], options: Options
-) async throws -> Figures {
-    var figures = Figures()
-    var variant = 0
+/// A runtime under test: its executable, environment and the files a cold start from disk reads.
+struct Runtime {
+    var name: String
+    var executable: String
+    var environment: [String: String]
+    var evictable: [String]
+}
+
+/// Distinct batches for every session of the run.
+final class Batches {
+    private var variant = 0
     func next(_ count: Int) -> [UInt8] {
         variant += 1
         return batch(count, variant: variant)
     }
-    func check(_ report: SessionReport, _ what: String) throws {
-        guard report.initError == nil, !report.timedOut, report.exitStatus == nil,
-            report.invocations.allSatisfy({ if case .response = $0.outcome { true } else { false } })
-        else { throw BenchError(description: "\(name) \(what) failed: \(report.logs.suffix(2000))") }
-    }
-    // One start to warm the page cache, then the cached and evicted series, alternating.
-    _ = try await EmulatorSession.run(executable: executable, environment: environment, events: [next(10)])
-    for _ in 0..<options.starts {
-        let cached = try await EmulatorSession.run(executable: executable, environment: environment, events: [next(10)])
-        try check(cached, "cold start")
-        figures.initCached.append(cached.initDuration?.milliseconds ?? .nan)
-        figures.coldCached.append(cached.coldStart?.milliseconds ?? .nan)
-        for file in evictable { evict(file) }
-        let evicted = try await EmulatorSession.run(
-            executable: executable, environment: environment, events: [next(10)])
-        try check(evicted, "cold start (evicted)")
-        figures.initEvicted.append(evicted.initDuration?.milliseconds ?? .nan)
-        figures.coldEvicted.append(evicted.coldStart?.milliseconds ?? .nan)
-    }
-    FileHandle.standardError.write(Data("\(name): cold starts done\n".utf8))
+}
 
+func check(_ report: SessionReport, _ name: String, _ what: String) throws {
+    guard report.initError == nil, !report.timedOut, report.exitStatus == nil,
+        report.invocations.allSatisfy({ if case .response = $0.outcome { true } else { false } })
+    else { throw BenchError(description: "\(name) \(what) failed: \(report.logs.suffix(2000))") }
+}
+
+/// The cold-start series of every runtime, alternating between them start by start (so a noisy moment of the
+/// machine hits all of them alike): one start each to warm the page cache, then `starts` rounds of a cached and an
+/// evicted start per runtime.
+func coldStarts(_ runtimes: [Runtime], batches: Batches, starts: Int) async throws -> [Figures] {
+    var figures = runtimes.map { _ in Figures() }
+    for runtime in runtimes {
+        _ = try await EmulatorSession.run(
+            executable: runtime.executable, environment: runtime.environment, events: [batches.next(10)])
+    }
+    for _ in 0..<starts {
+        for (index, runtime) in runtimes.enumerated() {
+            let cached = try await EmulatorSession.run(
+                executable: runtime.executable, environment: runtime.environment, events: [batches.next(10)])
+            try check(cached, runtime.name, "cold start")
+            figures[index].initCached.append(cached.initDuration?.milliseconds ?? .nan)
+            figures[index].coldCached.append(cached.coldStart?.milliseconds ?? .nan)
+            figures[index].peakKilobytesOne.append(Double(cached.peakResidentKilobytes ?? 0))
+            for file in runtime.evictable { evict(file) }
+            let evicted = try await EmulatorSession.run(
+                executable: runtime.executable, environment: runtime.environment, events: [batches.next(10)])
+            try check(evicted, runtime.name, "cold start (evicted)")
+            figures[index].initEvicted.append(evicted.initDuration?.milliseconds ?? .nan)
+            figures[index].coldEvicted.append(evicted.coldStart?.milliseconds ?? .nan)
+        }
+    }
+    FileHandle.standardError.write(Data("cold starts done\n".utf8))
+    return figures
+}
+
+/// The warm series of one runtime: 1 + `warm` 10-record batches, then 1 + `large` 10,000-record batches.
+func steady(_ runtime: Runtime, after cold: Figures, batches: Batches, options: Options) async throws -> Figures {
+    var figures = cold
+    let (name, executable, environment) = (runtime.name, runtime.executable, runtime.environment)
     let small = try await EmulatorSession.run(
-        executable: executable, environment: environment, events: (0...options.warm).map { _ in next(10) })
-    try check(small, "10-record batches")
+        executable: executable, environment: environment, events: (0...options.warm).map { _ in batches.next(10) })
+    try check(small, name, "10-record batches")
     figures.firstSmall = (small.coldStart! - small.initDuration!).milliseconds
     figures.warmSmall = small.invocations.dropFirst().map(\.duration.milliseconds)
     figures.handledSmall = Array(handledMilliseconds(small.logs).dropFirst())
@@ -199,8 +230,9 @@ func measure(
     FileHandle.standardError.write(Data("\(name): 10-record batches done\n".utf8))
 
     let large = try await EmulatorSession.run(
-        executable: executable, environment: environment, events: (0...options.large).map { _ in next(10_000) })
-    try check(large, "10,000-record batches")
+        executable: executable, environment: environment,
+        events: (0...options.large).map { _ in batches.next(10_000) })
+    try check(large, name, "10,000-record batches")
     figures.firstLarge = (large.coldStart! - large.initDuration!).milliseconds
     figures.warmLarge = large.invocations.dropFirst().map(\.duration.milliseconds)
     figures.handledLarge = Array(handledMilliseconds(large.logs).dropFirst())
@@ -246,13 +278,21 @@ var pythonEnvironment = environment
 pythonEnvironment["PYTHONDONTWRITEBYTECODE"] = "1"
 if let pyenv = inherited["PYENV_VERSION"] { pythonEnvironment["PYENV_VERSION"] = pyenv }
 
-let swift = try await measure(
-    name: "swift", executable: options.bootstrap, environment: environment, evictable: [options.bootstrap],
-    options: options)
-let python = try await measure(
-    name: "python", executable: options.python, environment: pythonEnvironment,
-    evictable: runtimeFiles(python: options.python, environment: pythonEnvironment), options: options)
+let runtimes = [
+    Runtime(
+        name: "swift", executable: options.bootstrap, environment: environment, evictable: [options.bootstrap]),
+    Runtime(
+        name: "python", executable: options.python, environment: pythonEnvironment,
+        evictable: runtimeFiles(python: options.python, environment: pythonEnvironment)),
+    Runtime(name: "floor", executable: options.floor, environment: environment, evictable: [options.floor]),
+]
+let batches = Batches()
+var measured = try await coldStarts(runtimes, batches: batches, starts: options.starts)
+for index in runtimes.indices {
+    measured[index] = try await steady(runtimes[index], after: measured[index], batches: batches, options: options)
+}
 await cloudFront.shutdown()
+let (swift, python, floorFigures) = (measured[0], measured[1], measured[2])
 
 func versions(_ pythonEnvironment: [String: String]) -> String {
     let probe = Process()
@@ -273,6 +313,8 @@ struct Row {
     var swift: String
     var python: String
     var ratio: String
+    var floor = ""
+    var overFloor = ""
     var target: String
 }
 
@@ -288,34 +330,61 @@ func verdict(_ value: Double, atMost limit: Double, unit: String) -> String {
         : "at most \(format(limit)) \(unit): **missed** by \(format(value - limit)) \(unit)"
 }
 
+/// A ratio to the floor's figure, with its target (issue 19) when it has one.
+func overFloor(_ value: Double, _ floorValue: Double, atMost limit: Double? = nil) -> (String, String) {
+    let times = floorValue > 0 ? value / floorValue : .nan
+    guard let limit else { return (ratio(value, floorValue), "") }
+    let verdict =
+        times <= limit
+        ? "at most \(format(limit))x the floor: **met**"
+        : "at most \(format(limit))x the floor: **missed** (\(format(times))x)"
+    return (ratio(value, floorValue), verdict)
+}
+
+/// A row whose figures are medians with a high percentile, each runtime's and the floor's.
+func timed(
+    _ measure: String, _ values: KeyPath<Figures, [Double]>, high: Double = 0.9, floorLimit: Double? = nil,
+    target: String = ""
+) -> Row {
+    let (times, floorVerdict) = overFloor(
+        median(swift[keyPath: values]), median(floorFigures[keyPath: values]), atMost: floorLimit)
+    return Row(
+        measure: measure, swift: pair(swift[keyPath: values], 0.5, high),
+        python: pair(python[keyPath: values], 0.5, high),
+        ratio: ratio(median(python[keyPath: values]), median(swift[keyPath: values])),
+        floor: pair(floorFigures[keyPath: values], 0.5, high), overFloor: times,
+        target: [target, floorVerdict].filter { !$0.isEmpty }.joined(separator: "; "))
+}
+
+func mebibytes(_ kilobytes: Double) -> String { "\(format(kilobytes / 1024)) MiB" }
+
 let coldRatio = median(python.coldCached) / median(swift.coldCached)
 let zipSize = fileSize(options.zip)
+let peakOne = (median(swift.peakKilobytesOne), median(python.peakKilobytesOne), median(floorFigures.peakKilobytesOne))
 let rows = [
-    Row(
-        measure: "cold start, binary cached: process start to the first invocation answered (median / p90)",
-        swift: pair(swift.coldCached, 0.5, 0.9), python: pair(python.coldCached, 0.5, 0.9),
-        ratio: ratio(median(python.coldCached), median(swift.coldCached)),
+    timed(
+        "cold start, binary cached: process start to the first invocation (10 records) answered (median / p90)",
+        \.coldCached, floorLimit: 5.5,
         target: verdict(median(swift.coldCached), atMost: 25, unit: "ms")
-            + (coldRatio >= 15 ? "; at least 15x: **met**" : "; at least 15x: **missed** (\(format(coldRatio))x)")),
+            + (coldRatio >= 15
+                ? "; at least 15x Python: **met**" : "; at least 15x Python: **missed** (\(format(coldRatio))x)")),
+    timed(
+        "init alone, binary cached: process start to the first `GET /next` (median / p90)", \.initCached,
+        floorLimit: 4.5),
+    timed("cold start, runtime's files evicted from the page cache (median / p90)", \.coldEvicted),
+    timed("init alone, evicted (median / p90)", \.initEvicted),
     Row(
-        measure: "init alone, binary cached: process start to the first `GET /next` (median / p90)",
-        swift: pair(swift.initCached, 0.5, 0.9), python: pair(python.initCached, 0.5, 0.9),
-        ratio: ratio(median(python.initCached), median(swift.initCached)), target: ""),
-    Row(
-        measure: "cold start, runtime's files evicted from the page cache (median / p90)",
-        swift: pair(swift.coldEvicted, 0.5, 0.9), python: pair(python.coldEvicted, 0.5, 0.9),
-        ratio: ratio(median(python.coldEvicted), median(swift.coldEvicted)), target: ""),
-    Row(
-        measure: "init alone, evicted (median / p90)", swift: pair(swift.initEvicted, 0.5, 0.9),
-        python: pair(python.initEvicted, 0.5, 0.9),
-        ratio: ratio(median(python.initEvicted), median(swift.initEvicted)), target: ""),
+        measure: "peak RSS (VmHWM) after one invocation of 10 records (median of the cached cold starts)",
+        swift: mebibytes(peakOne.0), python: mebibytes(peakOne.1), ratio: ratio(peakOne.1, peakOne.0),
+        floor: mebibytes(peakOne.2), overFloor: ratio(peakOne.0, peakOne.2),
+        target: verdict(peakOne.0 / 1024, atMost: 14, unit: "MiB")),
     Row(
         measure: "first invocation after init, 10 records", swift: "\(format(swift.firstSmall)) ms",
-        python: "\(format(python.firstSmall)) ms", ratio: ratio(python.firstSmall, swift.firstSmall), target: ""),
-    Row(
-        measure: "warm invocation, 10 records, round trip (median / p99 of \(grouped(options.warm)))",
-        swift: pair(swift.warmSmall, 0.5, 0.99), python: pair(python.warmSmall, 0.5, 0.99),
-        ratio: ratio(median(python.warmSmall), median(swift.warmSmall)), target: ""),
+        python: "\(format(python.firstSmall)) ms", ratio: ratio(python.firstSmall, swift.firstSmall),
+        floor: "\(format(floorFigures.firstSmall)) ms", overFloor: ratio(swift.firstSmall, floorFigures.firstSmall),
+        target: ""),
+    timed(
+        "warm invocation, 10 records, round trip (median / p99 of \(grouped(options.warm)))", \.warmSmall, high: 0.99),
     Row(
         measure:
             "warm invocation, 10 records, handled: the function's own time less its wait for CloudFront's answers (median / p99)",
@@ -323,32 +392,34 @@ let rows = [
         target: verdict(median(swift.handledSmall), atMost: 1, unit: "ms")),
     Row(
         measure: "first invocation after init, 10,000 records", swift: "\(format(swift.firstLarge)) ms",
-        python: "\(format(python.firstLarge)) ms", ratio: ratio(python.firstLarge, swift.firstLarge), target: ""),
-    Row(
-        measure: "warm invocation, 10,000 records, round trip (median / p99 of \(options.large))",
-        swift: pair(swift.warmLarge, 0.5, 0.99), python: pair(python.warmLarge, 0.5, 0.99),
-        ratio: ratio(median(python.warmLarge), median(swift.warmLarge)), target: ""),
+        python: "\(format(python.firstLarge)) ms", ratio: ratio(python.firstLarge, swift.firstLarge),
+        floor: "\(format(floorFigures.firstLarge)) ms", overFloor: ratio(swift.firstLarge, floorFigures.firstLarge),
+        target: ""),
+    timed("warm invocation, 10,000 records, round trip (median / p99 of \(options.large))", \.warmLarge, high: 0.99),
     Row(
         measure: "warm invocation, 10,000 records, handled (as above; median / p99)",
         swift: pair(swift.handledLarge, 0.5, 0.99), python: "", ratio: "",
         target: verdict(median(swift.handledLarge), atMost: 50, unit: "ms")),
     Row(
         measure: "peak RSS (VmHWM) after \(grouped(swift.invocations)) invocations of 10 records",
-        swift: "\(format(Double(swift.peakKilobytes) / 1024)) MB",
-        python: "\(format(Double(python.peakKilobytes) / 1024)) MB",
+        swift: mebibytes(Double(swift.peakKilobytes)), python: mebibytes(Double(python.peakKilobytes)),
         ratio: ratio(Double(python.peakKilobytes), Double(swift.peakKilobytes)),
-        target: verdict(Double(swift.peakKilobytes) / 1024, atMost: 25, unit: "MB")),
+        floor: mebibytes(Double(floorFigures.peakKilobytes)),
+        overFloor: ratio(Double(swift.peakKilobytes), Double(floorFigures.peakKilobytes)),
+        target: verdict(Double(swift.peakKilobytes) / 1024, atMost: 25, unit: "MiB")),
     Row(
         measure: "peak RSS (VmHWM) after \(options.large + 1) invocations of 10,000 records (about 5 MB each)",
-        swift: "\(format(Double(swift.peakKilobytesLarge) / 1024)) MB",
-        python: "\(format(Double(python.peakKilobytesLarge) / 1024)) MB",
-        ratio: ratio(Double(python.peakKilobytesLarge), Double(swift.peakKilobytesLarge)), target: ""),
+        swift: mebibytes(Double(swift.peakKilobytesLarge)), python: mebibytes(Double(python.peakKilobytesLarge)),
+        ratio: ratio(Double(python.peakKilobytesLarge), Double(swift.peakKilobytesLarge)),
+        floor: mebibytes(Double(floorFigures.peakKilobytesLarge)),
+        overFloor: ratio(Double(swift.peakKilobytesLarge), Double(floorFigures.peakKilobytesLarge)), target: ""),
     Row(
         measure: "`bootstrap` (stripped, static Swift standard library)",
-        swift: "\(grouped(fileSize(options.bootstrap))) bytes", python: "", ratio: "", target: ""),
+        swift: "\(grouped(fileSize(options.bootstrap))) bytes", python: "", ratio: "",
+        floor: "\(grouped(fileSize(options.floor))) bytes", target: ""),
     Row(
         measure: "`artifact.zip`", swift: "\(grouped(zipSize)) bytes", python: "", ratio: "",
-        target: verdict(Double(zipSize) / 1_000_000, atMost: 12, unit: "MB")),
+        target: verdict(Double(zipSize) / 1_000_000, atMost: 6, unit: "MB")),
 ]
 
 let date = ISO8601DateFormatter().string(from: Date()).prefix(10)
@@ -356,20 +427,24 @@ var table = """
     <!-- make bench: start (written by make bench; edits here are overwritten) -->
     ## The function under the Runtime API (`make bench`, \(date))
 
-    The release `bootstrap` and the Python baseline (`bench/python-baseline`, \(versions(pythonEnvironment))), each started \
-    \(options.starts) times with its files in the page cache and \(options.starts) times with them evicted \
+    The release `bootstrap`, the Python baseline (`bench/python-baseline`, \(versions(pythonEnvironment))) and the \
+    floor (`bench/floor/floor.c`: a minimal C runtime client, static, that answers `{}` without calling AWS), each \
+    started \(options.starts) times with its files in the page cache and \(options.starts) times with them evicted \
     (`posix_fadvise(DONTNEED)` on the binary; for Python on the interpreter, its standard library and the boto3 \
-    stack), under the project's Runtime API emulator, against the strict fake CloudFront on 127.0.0.1, in the same \
-    run. One SQS batch of S3 notifications per invocation, a different one each time. "Handled" is the function's \
-    own figure from its log line: the invocation's time less the time its AWS calls took (that wait includes its \
-    own HTTP client's work on the request and the answer, and the fake's). Ratios are Python over Swift.
+    stack), the three alternating start by start, under the project's Runtime API emulator, against the strict fake \
+    CloudFront on 127.0.0.1, in the same run. One SQS batch of S3 notifications per invocation, a different one each \
+    time. "Handled" is the function's own figure from its log line: the invocation's time less the time its AWS calls \
+    took (that wait includes its own HTTP client's work on the request and the answer, and the fake's). "Python / \
+    Swift" is Python's figure over Swift's; "Swift / floor" is Swift's over the floor's.
 
-    | measure | Swift `bootstrap` | Python baseline | ratio | target |
-    | --- | ---: | ---: | ---: | --- |
+    | measure | Swift `bootstrap` | Python baseline | Python / Swift | floor (C) | Swift / floor | target |
+    | --- | ---: | ---: | ---: | ---: | ---: | --- |
 
     """
 for row in rows {
-    table += "| \(row.measure) | \(row.swift) | \(row.python) | \(row.ratio) | \(row.target) |\n"
+    table +=
+        "| \(row.measure) | \(row.swift) | \(row.python) | \(row.ratio) | \(row.floor) | \(row.overFloor) "
+        + "| \(row.target) |\n"
 }
 table += "<!-- make bench: end -->\n"
 
