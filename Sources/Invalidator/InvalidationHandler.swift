@@ -67,9 +67,13 @@ public struct InvalidationHandler: Sendable {
             return await handle(job: job, context: context)
         case .batchItemFailures, .invocationResult:
             let month = BillingMonth(containing: now())
-            let (held, figure) = await budgeted(month: month, context: context)
+            let queueURL = coalescingQueue(&event, coalescer: coalescer, logger: logger)
+            // A coalescing batch without flush messages only records exact paths: nothing it does is budgeted, so
+            // the month's figure is not read for it.
+            let submits = queueURL == nil || coalescer == nil || !event.flushes.isEmpty
+            let (held, figure) = submits ? await budgeted(month: month, context: context) : (self, nil)
             let outcome: ChangesOutcome
-            if let queueURL = coalescingQueue(&event, coalescer: coalescer, logger: logger), let coalescer {
+            if let queueURL, let coalescer {
                 outcome = await held.handle(
                     coalescing: event, coalescer: coalescer, queueURL: queueURL, context: context)
             } else {

@@ -165,4 +165,19 @@ struct MonthlyBudgetTests {
             }
         }
     }
+
+    @Test("coalescing: a batch that only records reads no month's figure; its window's flush is budgeted")
+    func recordingReadsNothing() async throws {
+        var bed = try await CoalescingBed()
+        let dynamoDB = try DynamoDBClient(
+            configuration: AWSConfiguration(environment: environment), transport: bed.dynamoDB.transport,
+            clock: bed.clock)
+        bed.handler.monthlyTally = MonthlyPathTally(
+            budget: MonthlyPathBudget(limit: 1000), table: (dynamoDB: dynamoDB, name: CoalescingBed.table))
+        #expect(await bed.invoke([(id: "m1", body: s3Body("a.html"))]) == [])
+        #expect(await bed.dynamoDB.counters.requests["GetItem"] ?? 0 == 1, "the window's HEAD only")
+        #expect(await bed.deliverAllFlushes() == 1)
+        #expect(await bed.dynamoDB.counters.requests["GetItem"] ?? 0 > 1, "the flush reads the month's figure")
+        #expect(await bed.cloudFront.invalidations.count == 1)
+    }
 }
