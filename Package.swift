@@ -24,8 +24,8 @@ let package = Package(
         .executable(name: "lambda-emulator", targets: ["lambda-emulator"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
@@ -37,11 +37,19 @@ let package = Package(
             dependencies: ["JSONSupport", "Formats", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "HTTP1",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
             name: "AWSClient",
             dependencies: [
-                "JSONSupport", "Formats",
+                "JSONSupport", "Formats", "HTTP1",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -49,8 +57,7 @@ let package = Package(
         .target(
             name: "LambdaRuntime",
             dependencies: [
-                "JSONSupport", "Formats",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "JSONSupport", "Formats", "HTTP1",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -141,6 +148,16 @@ let package = Package(
         .testTarget(
             name: "InvalidationCostTests",
             dependencies: ["InvalidationCost", "AWSClient", "AWSTestSupport", "Formats", "JSONSupport", "LocalAWS"]
+        ),
+        .testTarget(
+            name: "HTTP1Tests",
+            dependencies: [
+                "HTTP1", "AWSClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(name: "LocalAWSTests", dependencies: ["LocalAWS", "AWSClient", "AWSTestSupport"]),
         .testTarget(name: "DeploySimulatorTests", dependencies: ["DeploySimulator", "Invalidator"]),

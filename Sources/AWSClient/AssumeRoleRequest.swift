@@ -1,3 +1,5 @@
+import Formats
+
 /// The parameters of STS `AssumeRole` the function sends, checked before anything goes on the wire.
 ///
 /// The shapes are botocore's (`sts/2011-06-15/service-2.json`, `AssumeRoleRequest`): `roleSessionNameType` 2-64 of
@@ -81,7 +83,7 @@ public struct AssumeRoleRequest: Sendable, Equatable {
         guard resource.hasPrefix("role/"), let name = resource.split(separator: "/").last, resource.last != "/"
         else { return false }
         return (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { isWord($0) || "+=,.@-".utf8.contains($0) }
-            && resource.utf8.allSatisfy { (0x21...0x7E).contains($0) } && !resource.contains("//")
+            && resource.utf8.allSatisfy { (0x21...0x7E).contains($0) } && !resource.containsText("//")
     }
 
     /// `\w` of the model's Java patterns: `[A-Za-z0-9_]`.

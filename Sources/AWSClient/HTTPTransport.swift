@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import HTTP1
 import NIOCore
 import NIOHTTP1
 
@@ -75,61 +75,43 @@ public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest, timeout: Duration) async throws(AWSError) -> HTTPResponse
 }
 
-/// The real transport: async-http-client over swift-nio, HTTPS through swift-nio-ssl, one shared connection pool for
-/// the life of the process (a warm Lambda reuses its connections).
-public struct AsyncHTTPTransport: HTTPTransport {
+/// The real transport: `HTTP1Client` (HTTP/1.1 over swift-nio, HTTPS through swift-nio-ssl), one shared pool of
+/// connections for the life of the process (a warm Lambda reuses its connections).
+public struct HTTP1Transport: HTTPTransport {
     /// Responses larger than this are an error (AWS's answers here are a few kilobytes).
     public static let maximumResponseBytes = 16 * 1024 * 1024
 
-    let client: HTTPClient
+    let client: HTTP1Client
 
-    public init(client: HTTPClient = Self.sharedClient) {
+    public init(client: HTTP1Client = .shared) {
         self.client = client
     }
 
-    /// The process's client: async-http-client's shared configuration, except that a connection that cannot be
-    /// established fails the attempt at once, and a redirect is answered, not followed.
-    ///
-    /// By default async-http-client retries establishing a connection until the request's whole timeout has passed,
-    /// so a refused or unreachable endpoint (an STS endpoint override pointing nowhere, a VPC without a route) cost
-    /// every attempt its full timeout: start-up's whole budget, a pipeline job's report time. Failing at once leaves
-    /// the decision to `Retry`, which backs off and retries connection errors within the caller's deadline. AWS's
-    /// APIs answer rather than redirect; following a `Location` would send a signed request somewhere else.
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration.singletonConfiguration
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
-
     public func send(_ request: HTTPRequest, timeout: Duration) async throws(AWSError) -> HTTPResponse {
-        var outgoing = HTTPClientRequest(url: request.url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        for header in request.headers { outgoing.headers.add(name: header.name, value: header.value) }
-        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
-            outgoing.body = .bytes(ByteBuffer(bytes: request.body))
-        }
-        let amount = TimeAmount.nanoseconds(
-            Int64(timeout.components.seconds) * 1_000_000_000
-                + Int64(timeout.components.attoseconds / 1_000_000_000))
-        do {
-            let response = try await client.execute(outgoing, timeout: amount)
-            var body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            let bytes = body.readBytes(length: body.readableBytes) ?? []
-            return HTTPResponse(
-                statusCode: Int(response.status.code),
-                headers: response.headers.map { HTTPHeader($0.name, $0.value) }, body: bytes)
-        } catch let error as HTTPClientError
-            where error == .deadlineExceeded || error == .readTimeout
-            || error == .connectTimeout
-        {
+        guard let origin = HTTP1Origin(request.origin) else {
             throw AWSError(
-                kind: .timeout, code: "RequestTimeout", message: "no response within \(timeout) (\(error))",
+                kind: .transport, code: "ConnectionError", message: "not an http(s) origin: \(request.origin)",
                 service: "", operation: "")
+        }
+        let target = String(request.url.dropFirst(request.origin.count))
+        let nanoseconds =
+            Int64(timeout.components.seconds) * 1_000_000_000 + Int64(timeout.components.attoseconds / 1_000_000_000)
+        do {
+            let response = try await client.execute(
+                method: HTTPMethod(rawValue: request.method), origin: origin, target: target,
+                headers: request.headers.map { ($0.name, $0.value) },
+                body: request.body.isEmpty && request.method != "POST" && request.method != "PUT" ? nil : request.body,
+                deadline: .now() + .nanoseconds(nanoseconds), responseLimit: Self.maximumResponseBytes)
+            return HTTPResponse(
+                statusCode: response.status, headers: response.headers.map { HTTPHeader($0.name, $0.value) },
+                body: response.body)
+        } catch .timeout {
+            throw AWSError(
+                kind: .timeout, code: "RequestTimeout", message: "no response within \(timeout)", service: "",
+                operation: "")
         } catch {
             throw AWSError(
-                kind: .transport, code: "ConnectionError", message: String(describing: error), service: "",
-                operation: "")
+                kind: .transport, code: "ConnectionError", message: error.description, service: "", operation: "")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Formats
 import JSONSupport
 
 /// `DISTRIBUTION_MAP`: which distributions serve which bucket, for accounts too large to list, or for any setup
@@ -164,8 +165,8 @@ public struct DistributionMap: Sendable, Equatable {
         let lowered = name.lowercased()
         guard lowered.hasSuffix(".amazonaws.com") || lowered.hasSuffix(".amazonaws.com.cn") else { return nil }
         // A bucket name may hold ".s3" itself: try each place the endpoint could start.
-        for range in lowered.ranges(of: ".s3") {
-            let bucket = String(lowered[..<range.lowerBound])
+        for start in lowered.startIndices(of: ".s3") {
+            let bucket = String(lowered[..<start])
             if S3OriginDomain.matches(lowered, bucket: bucket) { return bucket }
         }
         return nil

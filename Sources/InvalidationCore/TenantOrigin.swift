@@ -1,3 +1,5 @@
+import Formats
+
 /// Why a tenant's origin cannot be worked out: the tenant then serves nothing discovery can match, and says why.
 public enum TenantOriginProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// `{{name}}` with no value from the tenant and no default from the distribution.
@@ -54,7 +56,7 @@ public struct TenantOrigin: Sendable, Hashable {
     public var keyPrefix: String { DistributionTarget(distributionId: "", originPath: originPath).keyPrefix }
 
     /// Whether `template` holds a `{{` at all: an origin without one is the same for every tenant.
-    public static func hasPlaceholders(_ template: String) -> Bool { template.contains("{{") }
+    public static func hasPlaceholders(_ template: String) -> Bool { template.containsText("{{") }
 
     /// `template` with every `{{name}}` replaced by `parameters[name]`, in one left-to-right pass.
     public static func substitute(

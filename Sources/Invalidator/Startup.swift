@@ -1,5 +1,4 @@
 import AWSClient
-import AsyncHTTPClient
 import Formats
 import FoundationEssentials
 import InvalidationCore
@@ -214,10 +213,10 @@ public enum LambdaApplication {
             return 1
         }
         // One connection pool for the Runtime API and AWS alike.
-        let runtime = HTTPRuntimeAPIClient(endpoint: endpoint, client: AsyncHTTPTransport.sharedClient)
+        let runtime = HTTPRuntimeAPIClient(endpoint: endpoint, client: .shared)
         let handler: InvalidationHandler
         do {
-            let startup = try Startup(environment: environment, transport: AsyncHTTPTransport())
+            let startup = try Startup(environment: environment, transport: HTTP1Transport())
             for variable in startup.configuration.ignoredVariables {
                 logger.warn("setting ignored: CLOUDFRONT_DISTRIBUTION_ID takes precedence", ["variable": variable])
             }

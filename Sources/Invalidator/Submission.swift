@@ -1,4 +1,5 @@
 import AWSClient
+import Formats
 import FoundationEssentials
 import InvalidationCore
 import LambdaRuntime
@@ -53,7 +54,7 @@ public struct Submission: Sendable {
 
     static func isCallerReferenceConflict(_ error: AWSError) -> Bool {
         error.code == "InvalidationBatchAlreadyExists"
-            || (error.code == "InvalidArgument" && error.message.lowercased().contains("caller reference"))
+            || (error.code == "InvalidArgument" && error.message.lowercased().containsText("caller reference"))
     }
 
     public func submit(_ planned: PlannedInvalidation, logger: Logger) async -> Outcome {

@@ -1,15 +1,17 @@
-import AsyncHTTPClient
+import HTTP1
 import NIOCore
 import NIOHTTP1
 
 /// The Runtime API over HTTP/1.1 at `AWS_LAMBDA_RUNTIME_API`.
 public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
-    let base: String
-    let client: HTTPClient
+    let origin: HTTP1Origin?
+    let endpoint: String
+    let client: HTTP1Client
 
     /// - Parameter endpoint: `host:port`, as `AWS_LAMBDA_RUNTIME_API` gives it.
-    public init(endpoint: String, client: HTTPClient = .shared) {
-        base = "http://\(endpoint)/2018-06-01"
+    public init(endpoint: String, client: HTTP1Client = .shared) {
+        origin = HTTP1Origin("http://\(endpoint)")
+        self.endpoint = endpoint
         self.client = client
     }
 
@@ -19,16 +21,16 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         guard response.status == 200 else {
             throw RuntimeAPIError(message: "GET /runtime/invocation/next failed", statusCode: response.status)
         }
-        guard let requestId = response.headers.first(name: "lambda-runtime-aws-request-id"), !requestId.isEmpty
+        guard let requestId = response.header("lambda-runtime-aws-request-id"), !requestId.isEmpty
         else {
             throw RuntimeAPIError(message: "GET /runtime/invocation/next: no Lambda-Runtime-Aws-Request-Id")
         }
         return Invocation(
             requestId: requestId,
-            deadlineMilliseconds: response.headers.first(name: "lambda-runtime-deadline-ms").flatMap { Int64($0) }
+            deadlineMilliseconds: response.header("lambda-runtime-deadline-ms").flatMap { Int64($0) }
                 ?? 0,
-            invokedFunctionArn: response.headers.first(name: "lambda-runtime-invoked-function-arn") ?? "",
-            traceId: response.headers.first(name: "lambda-runtime-trace-id"),
+            invokedFunctionArn: response.header("lambda-runtime-invoked-function-arn") ?? "",
+            traceId: response.header("lambda-runtime-trace-id"),
             body: response.body)
     }
 
@@ -63,25 +65,27 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
 
     private struct Response {
         var status: Int
-        var headers: HTTPHeaders
+        var headers: [(name: String, value: String)]
         var body: [UInt8]
+
+        func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name }?.value
+        }
     }
 
     private func execute(
         method: HTTPMethod, path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
         timeout: TimeAmount
     ) async throws(RuntimeAPIError) -> Response {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        guard let origin else {
+            throw RuntimeAPIError(message: "AWS_LAMBDA_RUNTIME_API is not host:port: \(endpoint)")
+        }
         do {
-            let response = try await client.execute(request, timeout: timeout)
             // Events are at most 6 MB (synchronous invokes); leave room.
-            var buffer = try await response.body.collect(upTo: 8 * 1024 * 1024)
-            return Response(
-                status: Int(response.status.code), headers: response.headers,
-                body: buffer.readBytes(length: buffer.readableBytes) ?? [])
+            let response = try await client.execute(
+                method: method, origin: origin, target: "/2018-06-01" + path, headers: headers, body: body,
+                deadline: .now() + timeout, responseLimit: 8 * 1024 * 1024)
+            return Response(status: response.status, headers: response.headers, body: response.body)
         } catch {
             throw RuntimeAPIError(message: "\(method) \(path): \(error)")
         }

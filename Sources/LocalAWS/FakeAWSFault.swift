@@ -30,7 +30,7 @@ public indirect enum FakeAWSFault: Sendable, Equatable {
 }
 
 /// The in-process transport of the JSON fakes: `serve` answers a response, or nil when the connection is dropped
-/// (which `AsyncHTTPTransport` reports as a transport error).
+/// (which `HTTP1Transport` reports as a transport error).
 struct JSONFakeTransport: HTTPTransport {
     let serve: @Sendable (HTTPRequest) async -> HTTPResponse?
 

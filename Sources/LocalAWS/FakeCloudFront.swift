@@ -474,7 +474,7 @@ public final class FakeCloudFront: Sendable {
         self.state = state
     }
 
-    /// The fake called in-process, with its faults mapped to what `AsyncHTTPTransport` reports for them (a reset or
+    /// The fake called in-process, with its faults mapped to what `HTTP1Transport` reports for them (a reset or
     /// truncated answer is a transport error; a slow one a timeout when it outlasts the request's time limit, the
     /// wait taken on the fake's clock).
     public var transport: any HTTPTransport { InProcessTransport(state: state) }

@@ -50,7 +50,7 @@ public final class FakeDynamoDB: Sendable {
     }
 
     /// The fake called in-process: a dropped connection (`reset`, `afterWork(.reset)`) is a transport error, as
-    /// `AsyncHTTPTransport` reports one.
+    /// `HTTP1Transport` reports one.
     public var transport: any HTTPTransport {
         let state = self.state
         return JSONFakeTransport { await state.serve($0) }

@@ -44,7 +44,7 @@ func cloudFrontClient(environment: [String: String]) throws -> CloudFrontClient 
     do {
         return try CloudFrontClient(
             configuration: AWSConfiguration(environment: globalServiceEnvironment(environment)),
-            transport: AsyncHTTPTransport())
+            transport: HTTP1Transport())
     } catch {
         throw fail(error.description)
     }
@@ -56,7 +56,7 @@ func cloudFrontClient(environment: [String: String]) throws -> CloudFrontClient 
 func targetClients(environment: [String: String], externalId: String?) throws -> TargetClients {
     do {
         let configuration = try AWSConfiguration(environment: globalServiceEnvironment(environment))
-        let transport = AsyncHTTPTransport()
+        let transport = HTTP1Transport()
         let sts = try STSClient(configuration: configuration, transport: transport)
         let roles = RoleAccess(
             cache: RoleCredentialsCache(sts: sts), defaultExternalId: externalId,
@@ -105,7 +105,7 @@ func commandDistributionIds(
     case .parameter(let name):
         let found: [String]
         do {
-            found = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+            found = try await Startup(environment: environment, transport: HTTP1Transport())
                 .explicitDistributions().ids
         } catch {
             let hint =

@@ -52,7 +52,7 @@ struct DoctorCommand: AsyncParsableCommand {
         let doctor: Doctor
         do {
             doctor = try Doctor(
-                configuration: AWSConfiguration(environment: environment), transport: AsyncHTTPTransport())
+                configuration: AWSConfiguration(environment: environment), transport: HTTP1Transport())
         } catch {
             throw fail(error.description)
         }

@@ -31,7 +31,7 @@ struct Invoke: AsyncParsableCommand {
         let logger = Logger.fromEnvironment(environment, write: { FileHandleStandardError.write($0) })
         let handler: InvalidationHandler
         do {
-            handler = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+            handler = try await Startup(environment: environment, transport: HTTP1Transport())
                 .makeHandler(logger: logger)
         } catch {
             throw fail(error.description)

@@ -54,13 +54,13 @@ struct Plan: AsyncParsableCommand {
             return offline
         }
         if case .parameter = configuration.distributions {
-            return try await Startup(environment: environment, transport: AsyncHTTPTransport())
+            return try await Startup(environment: environment, transport: HTTP1Transport())
                 .makeResolver(logger: logger)
         }
         do {
             // Discovery only lists CloudFront distributions: no region needed.
             return try await Startup(
-                environment: globalServiceEnvironment(environment), transport: AsyncHTTPTransport()
+                environment: globalServiceEnvironment(environment), transport: HTTP1Transport()
             )
             .makeResolver(logger: logger)
         } catch {

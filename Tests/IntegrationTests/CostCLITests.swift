@@ -25,7 +25,7 @@ struct CostCLITests {
     static func create(_ cloudFront: FakeCloudFront, _ distribution: String, _ batches: [[String]]) async throws {
         let client = try CloudFrontClient(
             configuration: AWSConfiguration(environment: InvalidateCLITests.environment(cloudFront)),
-            transport: AsyncHTTPTransport())
+            transport: HTTP1Transport())
         for paths in batches {
             _ = try await client.createInvalidation(
                 distributionId: distribution, callerReference: UUID().uuidString, paths: paths)

@@ -79,7 +79,7 @@ struct DoctorMotoTests {
     /// Sends IAM's requests to the fake, everything else to moto.
     struct IAMOnFake: HTTPTransport {
         let iam: any HTTPTransport
-        let real = AsyncHTTPTransport()
+        let real = HTTP1Transport()
 
         func send(_ request: HTTPRequest, timeout: Duration) async throws(AWSError) -> HTTPResponse {
             if request.origin.contains("iam.fake.invalid") { return try await iam.send(request, timeout: timeout) }

@@ -36,7 +36,7 @@ struct DynamoDBSQSMotoTests {
 
     @Test("items: put with a condition, get, update returning the new item, conditional failures, delete")
     func items() async throws {
-        let dynamo = try DynamoDBClient(configuration: configuration(), transport: AsyncHTTPTransport())
+        let dynamo = try DynamoDBClient(configuration: configuration(), transport: HTTP1Transport())
         let table = try await createTable(dynamo)
         let key: DynamoDBItem = ["pk": .string("site"), "sk": .int(1)]
         let item = key.merging([
@@ -73,7 +73,7 @@ struct DynamoDBSQSMotoTests {
 
     @Test("query pages follow LastEvaluatedKey; a transaction commits whole or is cancelled with its reasons")
     func queryAndTransactions() async throws {
-        let dynamo = try DynamoDBClient(configuration: configuration(), transport: AsyncHTTPTransport())
+        let dynamo = try DynamoDBClient(configuration: configuration(), transport: HTTP1Transport())
         let table = try await createTable(dynamo)
         for sort in 1...5 {
             try await dynamo.putItem(table: table, item: ["pk": .string("p"), "sk": .int(Int64(sort))])
@@ -115,7 +115,7 @@ struct DynamoDBSQSMotoTests {
 
     @Test("SQS: a created queue receives what SendMessage sent (JSON 1.0 both ways); a missing queue is named")
     func sqs() async throws {
-        let sqs = try SQSClient(configuration: configuration(), transport: AsyncHTTPTransport())
+        let sqs = try SQSClient(configuration: configuration(), transport: HTTP1Transport())
         let created = try await sqs.client.sendJSON(
             operation: "CreateQueue", target: "AmazonSQS.CreateQueue",
             body: .object(["QueueName": .string(Moto.unique("changes"))]), jsonVersion: .v10)

@@ -222,8 +222,7 @@ struct PipelineTests {
         await cloudFront.addDistribution("E7LOST")
         let session = try await EmulatorSession.run(
             executable: Moto.bootstrap,
-            // One attempt: async-http-client retries a refused connection until the request's time limit, and three
-            // attempts of that would only make the test slow.
+            // One attempt: the job's report to CodePipeline is refused, and retrying it would only make the test slow.
             environment: environment(
                 cloudFront, ["AWS_ENDPOINT_URL_CODEPIPELINE": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"]),
             events: [try jobEvent("E7LOST")])

@@ -12,7 +12,7 @@ struct STSMotoTests {
         let configuration = AWSConfiguration(
             region: "us-east-1", credentials: Self.caller,
             environment: ["AWS_ENDPOINT_URL_STS": try #require(Moto.endpoint)], retryPolicy: .none)
-        return try STSClient(configuration: configuration, transport: AsyncHTTPTransport())
+        return try STSClient(configuration: configuration, transport: HTTP1Transport())
     }
 
     @Test("AssumeRole of a role created in moto: credentials that parse, differ from the caller's, end in 900 s")

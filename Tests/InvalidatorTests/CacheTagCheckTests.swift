@@ -16,7 +16,7 @@ struct CacheTagCheckTests {
         var environment = HandlerTestsEnvironment.values
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         var service = try CloudFrontClient(
-            configuration: AWSConfiguration(environment: environment), transport: AsyncHTTPTransport(), clock: clock
+            configuration: AWSConfiguration(environment: environment), transport: HTTP1Transport(), clock: clock
         ).client
         service.requestTimeout = .seconds(60)
         return CacheTagCheck(cloudFront: CloudFrontClient(client: service), settings: settings)

@@ -21,7 +21,7 @@ struct DiscoveryTests {
         var environment = HandlerTestsEnvironment.values
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         let aws = try AWSConfiguration(environment: environment)
-        var service = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport(), clock: clock).client
+        var service = try CloudFrontClient(configuration: aws, transport: HTTP1Transport(), clock: clock).client
         // Real HTTP on a loaded machine (the whole suite runs in parallel): no attempt may time out and be retried,
         // or the listing counts below would count the retry.
         service.requestTimeout = .seconds(60)
@@ -33,7 +33,7 @@ struct DiscoveryTests {
         return InvalidationHandler(
             resolver: DistributionResolver(ids: ids, map: map, discovery: discovery), planner: PlannerSettings(),
             cloudFront: client,
-            codePipeline: try CodePipelineClient(configuration: aws, transport: AsyncHTTPTransport()))
+            codePipeline: try CodePipelineClient(configuration: aws, transport: HTTP1Transport()))
     }
 
     @Test("every matching distribution, any endpoint form, each in its own request; OriginPath maps keys")
@@ -135,7 +135,7 @@ struct DiscoveryTests {
         var environment = HandlerTestsEnvironment.values
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         // As bootstrap builds it: discovery and submission share one client, and so its statistics.
-        let handler = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+        let handler = try await Startup(environment: environment, transport: HTTP1Transport())
             .makeHandler(logger: Logger(write: { _ in }))
         let log = RecordingLog()
         let result = await handler.handle(invocation(sqsEvent([(id: "m1", body: s3Body("a"))])), logger: log.logger)

@@ -167,7 +167,7 @@ struct ReliabilityTests {
         environment["AWS_ENDPOINT_URL_CLOUDFRONT"] = cloudFront.endpoint
         var aws = try AWSConfiguration(environment: environment)
         aws.retryPolicy = .none
-        var client = try CloudFrontClient(configuration: aws, transport: AsyncHTTPTransport()).client
+        var client = try CloudFrontClient(configuration: aws, transport: HTTP1Transport()).client
         let slow = fault == .slow(.seconds(8))
         // Generous limits: the machine runs the other suites (the 1,000-deploy chaos among them) meanwhile; a reset
         // or a cut answer comes at once when the machine is idle.

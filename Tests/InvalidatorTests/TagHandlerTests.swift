@@ -27,7 +27,7 @@ struct TagHandlerTests {
         environment["CLOUDFRONT_DISTRIBUTION_ID"] = "E1SITE"
         environment["TAG_RULES"] = "*.html=html"
         let log = RecordingLog()
-        let handler = try await Startup(environment: environment, transport: AsyncHTTPTransport())
+        let handler = try await Startup(environment: environment, transport: HTTP1Transport())
             .makeHandler(logger: log.logger)
         let changedAt = Date().addingTimeInterval(-60)
         for batch in 0..<batches {

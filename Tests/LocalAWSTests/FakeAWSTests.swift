@@ -85,7 +85,7 @@ struct FakeCodePipelineTests {
         let client = CodePipelineClient(
             client: try AWSServiceClient(
                 service: .codePipeline, configuration: AWSConfiguration(environment: environment),
-                transport: AsyncHTTPTransport(), errorProtocol: .json, requestTimeout: .seconds(60)))
+                transport: HTTP1Transport(), errorProtocol: .json, requestTimeout: .seconds(60)))
         try await client.putJobSuccessResult(
             jobId: "job-1", summary: "waiting", externalExecutionId: "I1", percentComplete: 50,
             continuationToken: "t")
