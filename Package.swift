@@ -34,8 +34,9 @@ let package = Package(
         .target(name: "Formats"),
         .target(
             name: "InvalidationCore",
-            dependencies: ["JSONSupport", "Formats", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["JSONSupport", "Formats", "Digests"]
         ),
+        .target(name: "Digests", dependencies: [.product(name: "NIOSSL", package: "swift-nio-ssl")]),
         .target(
             name: "HTTP1",
             dependencies: [
@@ -48,8 +49,7 @@ let package = Package(
         .target(
             name: "AWSClient",
             dependencies: [
-                "JSONSupport", "Formats", "HTTP1",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "JSONSupport", "Formats", "HTTP1", "Digests",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -65,14 +65,13 @@ let package = Package(
         .target(
             name: "Invalidator",
             dependencies: [
-                "InvalidationCore", "AWSClient", "LambdaRuntime", "Formats",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "InvalidationCore", "AWSClient", "LambdaRuntime", "Formats", "Digests",
             ]
         ),
         .target(
             name: "InvalidationCost",
             dependencies: [
-                "AWSClient", "Formats", "JSONSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "AWSClient", "Formats", "JSONSupport", "Digests",
             ]
         ),
         .target(
@@ -84,14 +83,14 @@ let package = Package(
         .target(name: "FuzzSupport"),
         .executableTarget(
             name: "bootstrap",
-            dependencies: ["Invalidator", "CShims", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["Invalidator", "LambdaRuntime", "CShims", .product(name: "NIOCore", package: "swift-nio")],
             linkerSettings: wrapHypot + releaseArtifactLinking
         ),
         .executableTarget(
             name: "invalidator",
             dependencies: [
                 "Invalidator", "InvalidationCore", "InvalidationCost", "AWSClient", "LambdaRuntime", "JSONSupport",
-                "CShims", "Formats", "Doctor", .product(name: "Crypto", package: "swift-crypto"),
+                "CShims", "Formats", "Doctor", "Digests",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: wrapHypot
@@ -135,6 +134,10 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"]),
+        .testTarget(
+            name: "DigestsTests",
+            dependencies: ["Digests", "Formats", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "JSONSupportTests", dependencies: ["JSONSupport", "AWSTestSupport"]),
         .testTarget(name: "AWSClientTests", dependencies: ["AWSClient", "AWSTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "LambdaEmulator", "JSONSupport"]),

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Formats
 import JSONSupport
 
@@ -39,7 +39,7 @@ public struct SQSClient: AWSServiceAPI {
         guard let messageId = document["MessageId"]?.string, !messageId.isEmpty else {
             throw malformed("response has no MessageId")
         }
-        let expected = Hex.string(Array(Insecure.MD5.hash(data: Array(body.utf8))))
+        let expected = Hex.string(Array(MD5Digest.hash(Array(body.utf8))))
         guard let answered = document["MD5OfMessageBody"]?.string else {
             throw malformed("response has no MD5OfMessageBody (message \(messageId))")
         }

@@ -1,5 +1,10 @@
 import Formats
-import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The AWS shared configuration files, as every AWS tool reads them (for the command line; the Lambda function
 /// takes its credentials from the environment Lambda sets).
@@ -85,7 +90,33 @@ public enum SharedConfig {
         return sections
     }
 
+    /// The file's text, or nil when it cannot be read (missing, a directory, not allowed). `open(2)` and `read(2)`
+    /// rather than `FileManager`: every object file of this module is linked into `bootstrap`, and FoundationEssentials'
+    /// file API would bring most of FoundationEssentials with it (docs/BENCHMARKS.md, issue 19).
     public static func read(_ path: String) -> String? {
-        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { readBytes(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+/// `read(2)`, named apart from `SharedConfig.read(_:)`.
+private func readBytes(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.read(descriptor, buffer, count)
+    #else
+        Darwin.read(descriptor, buffer, count)
+    #endif
 }

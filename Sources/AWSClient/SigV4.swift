@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Formats
 
 #if canImport(FoundationEssentials)
@@ -142,18 +142,16 @@ public struct SigV4Signer: Sendable {
         result += "\n"
         result += credentialScope(timestamp)
         result += "\n"
-        result += withUTF8Bytes(canonicalRequest) { Hex.string(SHA256.hash(data: $0), byteCount: SHA256.byteCount) }
+        result += withUTF8Bytes(canonicalRequest) { Hex.string(SHA256Hasher.hash($0)) }
         return result
     }
 
     private func signature(stringToSign: String, timestamp: SigV4Timestamp) -> String {
-        var key = SymmetricKey(data: Array(("AWS4" + credentials.secretAccessKey).utf8))
+        var key = Array(("AWS4" + credentials.secretAccessKey).utf8)
         for part in [timestamp.day, region, service, "aws4_request"] {
-            key = SymmetricKey(data: withUTF8Bytes(part) { HMAC<SHA256>.authenticationCode(for: $0, using: key) })
+            key = withUTF8Bytes(part) { HMACSHA256.authenticationCode(for: $0, key: key) }
         }
-        return withUTF8Bytes(stringToSign) {
-            Hex.string(HMAC<SHA256>.authenticationCode(for: $0, using: key), byteCount: SHA256.byteCount)
-        }
+        return withUTF8Bytes(stringToSign) { Hex.string(HMACSHA256.authenticationCode(for: $0, key: key)) }
     }
 
     private func credentialScope(_ timestamp: SigV4Timestamp) -> String {
@@ -170,7 +168,7 @@ public struct SigV4Signer: Sendable {
 
 /// Lower-case hex SHA-256, for payload hashes.
 public func sha256Hex(_ bytes: [UInt8]) -> String {
-    Hex.string(SHA256.hash(data: bytes), byteCount: SHA256.byteCount)
+    Hex.string(SHA256Hasher.hash(bytes))
 }
 
 /// RFC 3986 UriEncode as SigV4 defines it: unreserved A-Z a-z 0-9 - . _ ~ kept, everything else %XX upper-case hex

@@ -99,7 +99,12 @@ public struct Fuzzer {
         }
     }
 
-    /// Runs `body` on mutated inputs for `seconds` (at least once per seed); answers the number of inputs tried.
+    /// The fewest mutated inputs a run tries, however long they take: a time budget alone let a loaded machine (the
+    /// whole suite in parallel on two cores) try fewer than a hundred.
+    static let minimumInputs = 500
+
+    /// Runs `body` on every seed, then on mutated inputs for `seconds` and at least `minimumInputs` of them; answers
+    /// the number of inputs tried.
     @discardableResult
     public mutating func run(seconds: Double, _ body: ([UInt8]) throws -> Void) rethrows -> Int {
         Self.installCapture(name: name)
@@ -111,7 +116,9 @@ public struct Fuzzer {
             try Self.attempt(seed, body)
             count += 1
         }
-        while clock.now < end {
+        var mutated = 0
+        while clock.now < end || mutated < Self.minimumInputs {
+            mutated += 50
             for _ in 0..<50 {
                 try Self.attempt(next(), body)
                 count += 1

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Formats
 
 extension Planner {
@@ -29,7 +29,7 @@ extension Planner {
             planned = exact
         }
         let chunks = split(planned, settings: settings)
-        let identityDigest = SHA256.hash(lines: ["coalesced window", target.key, String(window)] + identity)
+        let identityDigest = SHA256Hasher.hash(lines: ["coalesced window", target.key, String(window)] + identity)
         return chunks.enumerated().map { index, chunk in
             let reference = callerReference(
                 identityDigest: identityDigest, target: target, paths: chunk, chunk: index,

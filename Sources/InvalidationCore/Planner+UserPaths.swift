@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 
 extension Planner {
     /// The paths for what a person gave (`invalidator invalidate`), by the function's rules: a key is refused as an
@@ -58,7 +58,7 @@ extension Planner {
         let paths = settings.budget.map { PathCollapser.collapse(exactPaths, budget: $0) } ?? exactPaths
         return requests(
             chunks: split(tags + paths, settings: settings), targets: targets,
-            identityDigest: SHA256.hash(lines: ["command line", run] + exact), label: "command line",
+            identityDigest: SHA256Hasher.hash(lines: ["command line", run] + exact), label: "command line",
             changes: exact.count)
     }
 

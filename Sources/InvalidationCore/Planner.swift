@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Formats
 import JSONSupport
 
@@ -50,7 +50,7 @@ public enum Planner {
         for share: Share, units: [DeliveryUnit], settings: PlannerSettings, tagging: Bool = false
     ) -> [PlannedInvalidation] {
         let identities = sortedUnique(share.identities)
-        let identityDigest = SHA256.hash(lines: identities)
+        let identityDigest = SHA256Hasher.hash(lines: identities)
         let paths = cover(share, settings: settings, tagging: tagging)
         let chunks = split(paths, settings: settings)
         return chunks.enumerated().map { chunkIndex, chunk in
@@ -107,12 +107,12 @@ public enum Planner {
         let (tagItems, pathItems) = separated(tags + paths)
         return requests(
             chunks: split(tagItems + pathItems, settings: settings), targets: targets,
-            identityDigest: SHA256.hash(lines: ["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
+            identityDigest: SHA256Hasher.hash(lines: ["codepipeline", job.id]), label: "job \(job.id)", changes: 0)
     }
 
     /// The same chunks on each target, each request with its own CallerReference.
     static func requests(
-        chunks: [[String]], targets: [CloudFrontTarget], identityDigest: SHA256.Digest, label: String, changes: Int
+        chunks: [[String]], targets: [CloudFrontTarget], identityDigest: [UInt8], label: String, changes: Int
     ) -> [PlannedInvalidation] {
         var invalidations: [PlannedInvalidation] = []
         for target in targets {
@@ -167,12 +167,12 @@ public enum Planner {
     /// timestamps collide and break idempotent retries (a clock-based reference is what makes other tools
     /// invalidate a retried batch twice).
     static func callerReference(
-        identityDigest: SHA256.Digest, target: CloudFrontTarget, paths: [String], chunk: Int, of count: Int
+        identityDigest: [UInt8], target: CloudFrontTarget, paths: [String], chunk: Int, of count: Int
     ) -> String {
-        var hasher = SHA256()
-        hasher.update(data: Array(identityDigest))
-        hasher.update(data: Array("\n\(target.key)\n\(chunk)/\(count)\n".utf8))
+        var hasher = SHA256Hasher()
+        hasher.update(identityDigest)
+        hasher.update(utf8: "\n\(target.key)\n\(chunk)/\(count)\n")
         hasher.update(lines: paths)
-        return "cfinv-" + Hex.string(Array(hasher.finalize()).prefix(20))
+        return "cfinv-" + Hex.string(hasher.finalize().prefix(20))
     }
 }

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Formats
 import FoundationEssentials
 import JSONSupport
@@ -34,7 +34,7 @@ public struct CostCache: Sendable {
 
     /// The file for a distribution's month: readable names, and a digest of the endpoint.
     public func path(distributionId: String, month: BillingMonth, endpoint: String) -> String {
-        let digest = Hex.string(Array(SHA256.hash(data: Array(endpoint.utf8))).prefix(6))
+        let digest = Hex.string(Array(SHA256Hasher.hash(Array(endpoint.utf8))).prefix(6))
         let safeId = String(String.UnicodeScalarView(distributionId.unicodeScalars.filter(Self.isNameCharacter)))
         return "\(directory)/\(month)-\(safeId)-\(digest).json"
     }

@@ -1,5 +1,5 @@
 import AWSClient
-import Crypto
+import Digests
 import Formats
 import FoundationEssentials
 import InvalidationCore
@@ -61,7 +61,7 @@ public struct Coalescer: Sendable {
         target: CloudFrontTarget, paths: [String], changes: Int, queueURL: String, context: AWSCallContext
     ) async throws(AWSError) -> Recorded {
         let parts = Self.parts(paths)
-        let digest = Hex.string(Array(SHA256.hash(lines: paths)).prefix(12))
+        let digest = Hex.string(Array(SHA256Hasher.hash(lines: paths)).prefix(12))
         var recorded = Recorded(window: 0, items: 0, scheduled: nil, attempts: 0)
         var start = 0
         while start < parts.count {

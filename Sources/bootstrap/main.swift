@@ -1,5 +1,5 @@
-import FoundationEssentials
 import Invalidator
+import LambdaRuntime
 import NIOCore
 
 #if canImport(Glibc)
@@ -12,5 +12,5 @@ import NIOCore
 NIOSingletons.groupLoopCountSuggestion = 1
 
 // The process environment is read here and nowhere else.
-let status = await LambdaApplication.run(environment: ProcessInfo.processInfo.environment)
+let status = await LambdaApplication.run(environment: ProcessEnvironment.current())
 exit(status)

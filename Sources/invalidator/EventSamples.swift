@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Formats
 import InvalidationCore
 import JSONSupport
@@ -90,7 +90,7 @@ enum EventSamples {
     }
 
     static func s3Record(bucket: String, key: String) -> JSONValue {
-        let etag = Hex.string(Array(Insecure.MD5.hash(data: Array(key.utf8))))
+        let etag = Hex.string(Array(MD5Digest.hash(Array(key.utf8))))
         return .object([
             "eventVersion": .string("2.1"), "eventSource": .string("aws:s3"), "awsRegion": .string(region),
             "eventTime": .string(time),
@@ -116,7 +116,7 @@ enum EventSamples {
     }
 
     static func eventBridge(bucket: String, key: String) -> JSONValue {
-        let etag = Hex.string(Array(Insecure.MD5.hash(data: Array(key.utf8))))
+        let etag = Hex.string(Array(MD5Digest.hash(Array(key.utf8))))
         return .object([
             "version": .string("0"), "id": .string(uuid("eventbridge", bucket + "/" + key)),
             "detail-type": .string("Object Created"),
@@ -138,7 +138,7 @@ enum EventSamples {
     static func sqsMessage(body: String) -> JSONValue {
         .object([
             "messageId": .string(uuid("sqs", body)),
-            "receiptHandle": .string("AQEB" + Hex.string(Array(SHA256.hash(data: Array(body.utf8))))),
+            "receiptHandle": .string("AQEB" + Hex.string(Array(SHA256Hasher.hash(Array(body.utf8))))),
             "body": .string(body),
             "attributes": .object([
                 "ApproximateReceiveCount": .string("1"), "SentTimestamp": .string("1795341600000"),
@@ -146,7 +146,7 @@ enum EventSamples {
                 "ApproximateFirstReceiveTimestamp": .string("1795341600010"),
             ]),
             "messageAttributes": .object([:]),
-            "md5OfBody": .string(Hex.string(Array(Insecure.MD5.hash(data: Array(body.utf8))))),
+            "md5OfBody": .string(Hex.string(Array(MD5Digest.hash(Array(body.utf8))))),
             "eventSource": .string("aws:sqs"),
             "eventSourceARN": .string("arn:aws:sqs:\(region):\(account):site-changes"),
             "awsRegion": .string(region),
@@ -155,7 +155,7 @@ enum EventSamples {
 
     /// A version-4-shaped UUID derived from the content, so samples are reproducible.
     static func uuid(_ salt: String, _ content: String) -> String {
-        let digits = Array(Hex.string(Array(SHA256.hash(data: Array("\(salt)\n\(content)".utf8)))))
+        let digits = Array(Hex.string(SHA256Hasher.hash(Array("\(salt)\n\(content)".utf8))))
         let text =
             String(digits[0..<8]) + "-" + String(digits[8..<12]) + "-4" + String(digits[13..<16]) + "-a"
             + String(digits[17..<20]) + "-" + String(digits[20..<32])

@@ -118,7 +118,6 @@ struct ResponseFuzzTests {
             ])
         let tried = fuzzer.run(seconds: Fuzzer.budget(default: 3)) { Self.checkXML($0) }
         print("fuzz xml-responses: \(tried) inputs")
-        #expect(tried > 100)
     }
 
     @Test("mutated JSON 1.1 answers: a value or an AWSError, never a crash")
@@ -131,6 +130,5 @@ struct ResponseFuzzTests {
             ])
         let tried = fuzzer.run(seconds: Fuzzer.budget(default: 3)) { Self.checkJSON($0) }
         print("fuzz json-responses: \(tried) inputs")
-        #expect(tried > 100)
     }
 }

@@ -202,6 +202,18 @@ struct SharedConfigTests {
         try SharedConfig.environment(overlaying: ["HOME": "/h"].merging(environment) { $1 }) { Self.files[$0] }
     }
 
+    @Test("a file is read whole, past the read buffer; a missing file or a directory reads as nil")
+    func readsFiles() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shared-config-\(UUID())").path
+        let text = (0..<3_000).map { "key_\($0) = value é \($0)\n" }.joined()
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(text.utf8.count > 32_768)
+        #expect(SharedConfig.read(path) == text)
+        #expect(SharedConfig.read(path + ".missing") == nil)
+        #expect(SharedConfig.read(FileManager.default.temporaryDirectory.path) == nil)
+    }
+
     @Test("the default profile, a named one, the credentials file over the config file, the environment over both")
     func profiles() throws {
         #expect(try resolve([:])["AWS_ACCESS_KEY_ID"] == "AKIDDEFAULT")

@@ -95,7 +95,7 @@ struct HTTP1ClientTests {
     func lateResponse() async throws {
         let server = try await ScriptedServer { index, _ in
             var reply = ScriptedServer.Reply.ok()
-            if index == 0 { reply.delay = .seconds(60) }
+            if index == 0 { reply.delay = .seconds(120) }
             return reply
         }
         let client = HTTP1Client()
@@ -105,7 +105,7 @@ struct HTTP1ClientTests {
         await #expect(throws: HTTP1Error.timeout) {
             try await get(client, server.origin(), deadline: .milliseconds(300))
         }
-        #expect(ContinuousClock.now - start < .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(60))
         _ = try await get(client, server.origin())
         #expect(server.connections == 2)
         await server.close()
@@ -141,12 +141,13 @@ struct HTTP1ClientTests {
         await server.close()
         let start = ContinuousClock.now
         do {
-            _ = try await get(HTTP1Client(), origin, deadline: .seconds(20))
+            _ = try await get(HTTP1Client(), origin, deadline: .seconds(180))
             Issue.record("a closed port answered")
         } catch {
             guard case .connect = error else { throw error }
         }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        // Long before the deadline, allowing for a loaded test run delaying when this task resumes.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test("origins: scheme, host, port and the Host header; anything else refused")

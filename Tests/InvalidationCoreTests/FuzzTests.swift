@@ -59,7 +59,6 @@ struct FuzzTests {
             dictionary: ["\"ObjectCreated:Put\"", "\"ObjectRemoved:Delete\"", "\"aws:sqs\"", "\"Notification\""])
         let tried = fuzzer.run(seconds: Fuzzer.budget(default: 4)) { Self.check($0) }
         print("fuzz event-decoder: \(tried) inputs")
-        #expect(tried > 100)
     }
 
     @Test("huge and hostile events: 6 MB, 10,000 records, deep nesting, invalid UTF-8")
