@@ -208,9 +208,11 @@ struct CrossAccountMotoTests {
         #expect(message.contains("AssumeRole failed") && message.contains("role \(roleArn)"), "\(message)")
         #expect(report.exitStatus != nil && report.exitStatus != 0)
         #expect(report.invocations.isEmpty)
-        // A refused connection fails each attempt at once: the retries' backoff (about 2 s, more on a loaded
-        // machine), not the whole 8 s start-up budget as when every attempt waited out its timeout.
-        #expect(elapsed < .seconds(7.5), "reported before start-up's 8 s budget ran out (took \(elapsed))")
+        // A refused connection fails each attempt at once: the retries' backoff (about 2 s alone, several more when
+        // the whole suite loads the machine), not start-up's whole 8 s budget as when every attempt waited out its
+        // timeout, which the error would then name.
+        #expect(message.contains("ConnectionError") && !message.contains("RequestTimeout"), "\(message)")
+        #expect(elapsed < .seconds(30), "took \(elapsed)")
         #expect(!message.contains(externalId) && !report.logs.contains(externalId), "the external id is never shown")
         #expect(!report.logs.contains("session-token-that-must-not-be-logged"))
         #expect(Self.secretShapes(in: report.logs + message) == [])
