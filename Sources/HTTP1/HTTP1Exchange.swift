@@ -29,10 +29,12 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         var head: HTTPResponseHead?
         /// An interim answer (100 Continue and the like) came and ended; the response is still to come.
         var interim = false
-        var body: [UInt8] = []
     }
 
     private var pending: Pending?
+    /// The body so far, kept apart from `pending` and appended in place: a copy per part would be quadratic in a
+    /// 6 MB Runtime API event.
+    private var body: ByteBuffer?
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let exchange = unwrapOutboundIn(data)
@@ -55,30 +57,34 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard var current = pending else { return }
+        guard let current = pending else { return }
         switch unwrapInboundIn(data) {
+        case .head(let head) where head.status.code < 200:
+            pending?.interim = true
         case .head(let head):
-            if head.status.code < 200 {
-                current.interim = true
-            } else {
-                current.head = head
-            }
-            pending = current
-        case .body(var buffer):
-            guard current.body.count + buffer.readableBytes <= current.limit else {
+            pending?.head = head
+            // One allocation for a body whose length is announced (within the limit).
+            let announced = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            body = context.channel.allocator.buffer(capacity: min(max(announced, 0), current.limit))
+        case .body(var part):
+            guard (body?.readableBytes ?? 0) + part.readableBytes <= current.limit else {
                 fail(.responseTooLarge(limit: current.limit), context: context)
                 return
             }
-            current.body += buffer.readBytes(length: buffer.readableBytes) ?? []
-            pending = current
+            if body == nil {
+                body = part
+            } else {
+                body!.writeBuffer(&part)
+            }
         case .end:
             if current.head == nil && current.interim {
-                current.interim = false
-                pending = current
+                pending?.interim = false
                 return
             }
             pending = nil
             current.timeout.cancel()
+            let bytes = body.map { Array($0.readableBytesView) } ?? []
+            body = nil
             guard let head = current.head else {
                 current.promise.fail(HTTP1Error.connectionClosed(beforeResponse: true))
                 context.close(promise: nil)
@@ -86,8 +92,8 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             }
             current.promise.succeed(
                 HTTP1Response(
-                    status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) },
-                    body: current.body, keepAlive: head.isKeepAlive))
+                    status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: bytes,
+                    keepAlive: head.isKeepAlive))
         }
     }
 
@@ -102,6 +108,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
 
     /// Fails the pending exchange, if any, and closes the connection: after a failure its framing cannot be trusted.
     private func fail(_ error: HTTP1Error, context: ChannelHandlerContext) {
+        body = nil
         if let current = pending {
             pending = nil
             current.timeout.cancel()

@@ -132,16 +132,24 @@ public enum EmulatorSession {
             // Stop the process and wait for its exit notice (not waitUntilExit: a blocked thread of Swift's
             // cooperative pool would stall every other task of the process).
             report.peakResidentKilobytes = Self.peakResident(pid: process.processIdentifier)
+            // SIGTERM first, as Lambda does; then SIGKILL after a second, as Lambda does after its grace period. A
+            // child of this process may start with SIGTERM blocked or ignored (Foundation's `Process` passes on the
+            // signal mask of the thread that spawns it), and would otherwise hold the session for the full wait.
             if process.isRunning { process.terminate() }
-            let timer = server.timer(.seconds(10), label: "terminate")
+            let grace = server.timer(.seconds(1), label: "terminate")
+            var killTimer: Task<Void, Never>?
             waiting: while let notice = await server.nextNotice() {
                 switch notice {
                 case .processExited: break waiting
-                case .timedOut("terminate"): break waiting
+                case .timedOut("terminate"):
+                    kill(process.processIdentifier, SIGKILL)
+                    killTimer = server.timer(.seconds(10), label: "kill")
+                case .timedOut("kill"): break waiting
                 default: continue
                 }
             }
-            timer.cancel()
+            grace.cancel()
+            killTimer?.cancel()
         }
         await server.shutdown()
         try? logHandle.synchronize()

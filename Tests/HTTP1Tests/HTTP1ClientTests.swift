@@ -111,6 +111,15 @@ struct HTTP1ClientTests {
         await server.close()
     }
 
+    @Test("a body of several megabytes, read in many parts, arrives whole; the limit itself is allowed")
+    func largeBody() async throws {
+        let body = String((0..<3_000_000).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+        let server = try await ScriptedServer { _, _ in .ok(body) }
+        let response = try await get(HTTP1Client(), server.origin(), limit: body.utf8.count)
+        #expect(response.body.count == body.utf8.count && response.body == Array(body.utf8))
+        await server.close()
+    }
+
     @Test("a body over the limit fails the request")
     func tooLarge() async throws {
         let server = try await ScriptedServer { _, _ in .ok(String(repeating: "x", count: 20)) }
