@@ -108,7 +108,7 @@ public enum HTTP1Error: Error, Sendable, Equatable, CustomStringConvertible {
 /// limit, no redirects followed (AWS's APIs answer rather than redirect, and following a `Location` would send a signed
 /// request somewhere else), no compression, no proxy. A refused or unreachable endpoint fails at once, leaving the
 /// decision to retry to the caller. async-http-client did this before and brought HTTP/2, HPACK, SOCKS, compression,
-/// tracing and a configuration library with it, about a third of the artifact (docs/BENCHMARKS.md, issue 19).
+/// tracing and a configuration library with it, a sixth of the artifact (docs/BENCHMARKS.md, issue 19).
 public final class HTTP1Client: Sendable {
     /// The process's client: every AWS client and the Runtime API share its connections and its one event loop.
     public static let shared = HTTP1Client()
