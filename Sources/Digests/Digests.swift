@@ -58,11 +58,13 @@ public enum HMACSHA256 {
     public static func authenticationCode(for message: UnsafeRawBufferPointer, key: [UInt8]) -> [UInt8] {
         var code = [UInt8](repeating: 0, count: SHA256Hasher.byteCount)
         var length: UInt32 = 0
-        key.withUnsafeBytes { key in
-            _ = HMAC(
+        let result = key.withUnsafeBytes { key in
+            HMAC(
                 EVP_sha256(), key.baseAddress, key.count, message.baseAddress?.assumingMemoryBound(to: UInt8.self),
                 message.count, &code, &length)
         }
+        // It fails only when it cannot allocate; a signature of zeros must never go out.
+        precondition(result != nil && length == SHA256Hasher.byteCount, "HMAC-SHA256 failed")
         return code
     }
 

@@ -91,8 +91,9 @@ public enum HTTP1Error: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Nothing of a response arrived: on a connection kept from an earlier request this is the server having closed
-    /// it while it sat idle, and the request is worth sending once more on a new one.
+    /// The connection was lost before any of a response was decoded: on a connection kept from an earlier request
+    /// this is the server having closed it while it sat idle, and the request is sent once more on a new one, whatever
+    /// its method, as the AWS SDKs retry connection errors (docs/DESIGN.md says what a second copy can do).
     var beforeResponse: Bool {
         switch self {
         case .connection(_, let before), .connectionClosed(let before): before
@@ -115,20 +116,26 @@ public final class HTTP1Client: Sendable {
 
     /// Connections kept per origin; the function makes one request at a time, a few concurrent ones at most.
     static let idleLimit = 4
+    /// A connection idle longer than this is closed rather than used: something between may have dropped it without
+    /// a word (a NAT's table, a sandbox frozen between invocations), and a request on it would wait out its deadline.
+    /// async-http-client's default is 60 s; AWS's endpoints keep idle connections at least that long.
+    public static let defaultIdleLifetime: TimeAmount = .seconds(50)
 
     private let group: any EventLoopGroup
     private let tlsConfiguration: TLSConfiguration
+    private let idleLifetime: TimeAmount
     /// Made by the first HTTPS connection: loading the trust roots is the expensive part, and the Runtime API is
     /// plain HTTP, so a function whose first invocation needs no HTTPS never pays for it.
     private let tlsContext = Mutex<NIOSSLContext?>(nil)
-    private let idle = Mutex<[HTTP1Origin: [any Channel]]>([:])
+    private let idle = Mutex<[HTTP1Origin: [(channel: any Channel, since: NIODeadline)]]>([:])
 
     public init(
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        tlsConfiguration: TLSConfiguration = .makeClientConfiguration()
+        tlsConfiguration: TLSConfiguration = .makeClientConfiguration(), idleLifetime: TimeAmount = defaultIdleLifetime
     ) {
         self.group = group
         self.tlsConfiguration = tlsConfiguration
+        self.idleLifetime = idleLifetime
     }
 
     /// Sends one request and collects its response.
@@ -246,19 +253,24 @@ public final class HTTP1Client: Sendable {
     }
 
     private func takeIdle(_ origin: HTTP1Origin) -> (any Channel)? {
-        idle.withLock { idle in
-            while let channel = idle[origin]?.popLast() {
-                if channel.isActive { return channel }
+        let now = NIODeadline.now()
+        let (usable, stale) = idle.withLock { idle -> ((any Channel)?, [any Channel]) in
+            var stale: [any Channel] = []
+            while let kept = idle[origin]?.popLast() {
+                if kept.channel.isActive && now - kept.since < idleLifetime { return (kept.channel, stale) }
+                stale.append(kept.channel)
             }
-            return nil
+            return (nil, stale)
         }
+        for channel in stale { channel.close(promise: nil) }
+        return usable
     }
 
     private func keepIdle(_ channel: any Channel, for origin: HTTP1Origin) {
         let surplus: (any Channel)? = idle.withLock { idle in
-            var kept = idle[origin, default: []].filter(\.isActive)
-            kept.append(channel)
-            let surplus = kept.count > Self.idleLimit ? kept.removeFirst() : nil
+            var kept = idle[origin, default: []].filter(\.channel.isActive)
+            kept.append((channel, NIODeadline.now()))
+            let surplus = kept.count > Self.idleLimit ? kept.removeFirst().channel : nil
             idle[origin] = kept
             return surplus
         }

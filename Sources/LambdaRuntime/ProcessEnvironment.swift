@@ -12,7 +12,8 @@
 public enum ProcessEnvironment {
     public static func current() -> [String: String] {
         var variables: [String: String] = [:]
-        var entry = environ
+        // NULL after clearenv(3).
+        guard var entry = Optional(environ) else { return variables }
         while let pointer = entry.pointee {
             let text = String(cString: pointer)
             if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {

@@ -91,6 +91,45 @@ struct HTTP1ClientTests {
         await server.close()
     }
 
+    @Test("a response that broke off inside its head is never sent again, even on a kept connection")
+    func partialHead() async throws {
+        let server = try await ScriptedServer { index, _ in
+            index == 0 ? .ok() : ScriptedServer.Reply(bytes: "HTTP/1.1 200 OK\r\nx-amzn-Requ", then: .close)
+        }
+        let client = HTTP1Client()
+        _ = try await get(client, server.origin())
+        await #expect(throws: HTTP1Error.self) { try await get(client, server.origin(), method: .POST, body: []) }
+        #expect(server.received.count == 2)
+        await server.close()
+    }
+
+    @Test("a 101 answer fails the request at once instead of waiting for its deadline")
+    func switchingProtocols() async throws {
+        let server = try await ScriptedServer { _, _ in
+            ScriptedServer.Reply(
+                bytes: "HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\nconnection: upgrade\r\n\r\n")
+        }
+        let start = ContinuousClock.now
+        await #expect(throws: HTTP1Error.self) {
+            try await get(HTTP1Client(), server.origin(), deadline: .seconds(180))
+        }
+        #expect(ContinuousClock.now - start < .seconds(60))
+        await server.close()
+    }
+
+    @Test("a connection idle past its lifetime is closed, not used")
+    func idleLifetime() async throws {
+        let server = try await ScriptedServer { _, _ in .ok() }
+        let client = HTTP1Client(idleLifetime: .milliseconds(100))
+        _ = try await get(client, server.origin())
+        _ = try await get(client, server.origin())
+        #expect(server.connections == 1)
+        try await Task.sleep(for: .milliseconds(250))
+        _ = try await get(client, server.origin())
+        #expect(server.connections == 2)
+        await server.close()
+    }
+
     @Test("a late response is a timeout at the deadline, and its connection is not used again")
     func lateResponse() async throws {
         let server = try await ScriptedServer { index, _ in
