@@ -157,6 +157,32 @@ struct HTTP1ClientTests {
         await server.close()
     }
 
+    @Test("an HTTP/1.0 answer whose body ends when the server closes is read whole, and its connection not kept")
+    func closeDelimited() async throws {
+        let server = try await ScriptedServer { index, _ in
+            index == 0
+                ? ScriptedServer.Reply(bytes: "HTTP/1.0 200 OK\r\n\r\nuntil the end", then: .close) : .ok("next")
+        }
+        let client = HTTP1Client()
+        #expect(try await get(client, server.origin()).body == Array("until the end".utf8))
+        #expect(try await get(client, server.origin()).body == Array("next".utf8))
+        #expect(server.connections == 2)
+        await server.close()
+    }
+
+    @Test("a HEAD answer's Content-Length announces no body, and the connection carries the next request")
+    func head() async throws {
+        let server = try await ScriptedServer { index, _ in
+            index == 0 ? ScriptedServer.Reply(bytes: "HTTP/1.1 200 OK\r\ncontent-length: 1234\r\n\r\n") : .ok("after")
+        }
+        let client = HTTP1Client()
+        let head = try await get(client, server.origin(), method: .HEAD)
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(try await get(client, server.origin()).body == Array("after".utf8))
+        #expect(server.connections == 1)
+        await server.close()
+    }
+
     @Test("a body over the limit fails the request")
     func tooLarge() async throws {
         let server = try await ScriptedServer { _, _ in .ok(String(repeating: "x", count: 20)) }
@@ -252,6 +278,11 @@ struct HTTP1TLSTests {
             method: .GET, origin: server.origin(secure: true, host: "localhost"), target: "/",
             deadline: .now() + .seconds(10), responseLimit: 1024)
         #expect(response.body == Array("secure".utf8))
+        // The TLS connection is kept for the next request.
+        _ = try await trusting.execute(
+            method: .GET, origin: server.origin(secure: true, host: "localhost"), target: "/",
+            deadline: .now() + .seconds(10), responseLimit: 1024)
+        #expect(server.connections == 1)
         // The certificate names localhost only: reached by address, it does not match.
         await #expect(throws: HTTP1Error.self) {
             try await trusting.execute(
@@ -264,7 +295,7 @@ struct HTTP1TLSTests {
                 method: .GET, origin: server.origin(secure: true, host: "localhost"), target: "/",
                 deadline: .now() + .seconds(10), responseLimit: 1024)
         }
-        #expect(server.received.count == 1)
+        #expect(server.received.count == 2)
         await server.close()
     }
 }
