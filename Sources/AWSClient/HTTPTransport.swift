@@ -100,7 +100,7 @@ public struct HTTP1Transport: HTTPTransport {
             let response = try await client.execute(
                 method: HTTPMethod(rawValue: request.method), origin: origin, target: target,
                 headers: request.headers.map { ($0.name, $0.value) },
-                body: request.body.isEmpty && request.method != "POST" && request.method != "PUT" ? nil : request.body,
+                body: request.body,
                 deadline: .now() + .nanoseconds(nanoseconds), responseLimit: Self.maximumResponseBytes)
             return HTTPResponse(
                 statusCode: response.status, headers: response.headers.map { HTTPHeader($0.name, $0.value) },

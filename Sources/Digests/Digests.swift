@@ -8,7 +8,7 @@ import CNIOBoringSSL
 // `AttributedString`, calendars and time zones, and through them Swift Regex) into `bootstrap`, about 6 MB of its
 // 17 MB of code, besides a second copy of BoringSSL. No flag or trait leaves them out. The functions below are
 // BoringSSL's own; nothing here computes a digest itself. `CNIOBoringSSL` is not a product of swift-nio-ssl: its
-// module is visible through `NIOSSL`, and its API is BoringSSL's, which these four calls have kept for a decade. The
+// module is visible through `NIOSSL`, and its API is BoringSSL's, whose functions used here have kept their signatures for a decade. The
 // tests check every function against the standards' vectors and against swift-crypto.
 
 /// SHA-256 (FIPS 180-4), fed in parts.

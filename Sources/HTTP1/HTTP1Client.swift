@@ -71,7 +71,8 @@ public struct HTTP1Response: Sendable {
 
 /// Why a request has no response.
 public enum HTTP1Error: Error, Sendable, Equatable, CustomStringConvertible {
-    /// No connection could be made (refused, unreachable, the name does not resolve, the TLS set-up failed).
+    /// No connection could be made (refused, unreachable, the name does not resolve, the TLS configuration cannot be
+    /// loaded). A failed TLS handshake comes after the connection, as `connection`.
     case connect(String)
     /// The connection failed (a reset, a TLS error, a malformed response).
     case connection(String, beforeResponse: Bool)
@@ -107,9 +108,10 @@ public enum HTTP1Error: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// It is what the function needs and no more: one request per connection at a time, bodies collected whole up to a
 /// limit, no redirects followed (AWS's APIs answer rather than redirect, and following a `Location` would send a signed
-/// request somewhere else), no compression, no proxy. A refused or unreachable endpoint fails at once, leaving the
-/// decision to retry to the caller. async-http-client did this before and brought HTTP/2, HPACK, SOCKS, compression,
-/// tracing and a configuration library with it, a sixth of the artifact (docs/BENCHMARKS.md, issue 19).
+/// request somewhere else), no compression, no proxy. A refused endpoint fails at once, an unreachable one within
+/// 10 s, leaving the decision to retry to the caller. async-http-client did this before and brought HTTP/2, HPACK,
+/// SOCKS, compression, tracing and a configuration library with it, a sixth of the artifact (docs/BENCHMARKS.md,
+/// issue 19).
 public final class HTTP1Client: Sendable {
     /// The process's client: every AWS client and the Runtime API share its connections and its one event loop.
     public static let shared = HTTP1Client()
