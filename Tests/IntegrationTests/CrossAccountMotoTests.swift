@@ -166,15 +166,9 @@ struct CrossAccountMotoTests {
     }
 
     /// A port where nothing listens: bound, read back and closed (by Python, as `scripts/moto-server` does).
-    static func closedPort() async throws -> String {
-        let result = try await ChildProcess.run(
-            "/usr/bin/env",
-            [
-                "python3", "-c",
-                "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1]); s.close()",
-            ], environment: ["PATH": "/usr/bin:/bin"])
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// An endpoint nothing listens on. A port below 1024 (9, the discard service, which nothing here runs): a port
+    /// freed after binding it was once taken by another test's fake in between, whose answer then stood for STS's.
+    static let refusingEndpoint = "http://127.0.0.1:9"
 
     @Test(
         "a role that cannot be assumed (STS refuses connections) is an init error naming the role and its variable",
@@ -194,7 +188,7 @@ struct CrossAccountMotoTests {
                     ]))
             ] : ["DISCOVERY_ROLE_ARNS": roleArn, "EXTERNAL_ID": externalId]
         var environment = try Moto.functionEnvironment(settings)
-        environment["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:\(try await Self.closedPort())"
+        environment["AWS_ENDPOINT_URL_STS"] = Self.refusingEndpoint
         let clock = ContinuousClock()
         let started = clock.now
         let report = try await EmulatorSession.run(
@@ -313,7 +307,7 @@ struct CrossAccountMotoTests {
         let roleArn = Self.role(in: Self.account())
         let externalId = Moto.unique("external")
         var environment = try Moto.functionEnvironment([:])
-        environment["AWS_ENDPOINT_URL_STS"] = "http://127.0.0.1:\(try await Self.closedPort())"
+        environment["AWS_ENDPOINT_URL_STS"] = Self.refusingEndpoint
         let (report, calls) = try await Self.pipelineJob(
             .object([
                 "distributionId": .string("E2QWRUHAPOMQZL"), "roleArn": .string(roleArn),
